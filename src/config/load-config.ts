@@ -1,0 +1,106 @@
+// The only place that reads the environment. Everything else receives the frozen Config.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** postgres://… selects Postgres; undefined means the embedded SQLite store in dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly adminEmail: string | undefined;
+  readonly adminPassword: string | undefined;
+  readonly secretKey: string | undefined;
+  /** Hosts or CIDRs that functions may fetch although they are private or loopback. */
+  readonly fetchAllow: readonly string[];
+  readonly logLevel: string;
+  readonly ingest: IngestConfig;
+}
+
+export interface IngestConfig {
+  /** Events waiting for their commit above which ingest answers 503 + Retry-After. */
+  readonly maxPendingEvents: number;
+  /** Largest number of events committed in one transaction. */
+  readonly maxCommitEvents: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses CLI flags (which win) over environment variables; throws ConfigError on bad values. */
+export function loadConfig(argv: readonly string[] = [], env: Env = process.env): Config {
+  const { values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: true });
+  const pick = (flag: string | undefined, name: string): string | undefined => {
+    const value = flag ?? env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const databaseUrl = pick(values['database-url'], 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const logLevel = pick(values['log-level'], 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const adminToken = pick(undefined, 'SWITCHYARD_ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('SWITCHYARD_ADMIN_TOKEN must be at least 16 characters');
+  }
+
+  const config: Config = {
+    host: pick(values.host, 'HOST') ?? '127.0.0.1',
+    port: parseInteger(pick(values.port, 'PORT') ?? '8080', 'PORT', 0, 65535),
+    dataDir: path.resolve(pick(values['data-dir'], 'SWITCHYARD_DATA_DIR') ?? './data'),
+    databaseUrl,
+    adminToken,
+    adminEmail: pick(undefined, 'SWITCHYARD_ADMIN_EMAIL'),
+    adminPassword: pick(undefined, 'SWITCHYARD_ADMIN_PASSWORD'),
+    secretKey: pick(undefined, 'SWITCHYARD_SECRET_KEY'),
+    fetchAllow: (pick(undefined, 'SWITCHYARD_FETCH_ALLOW') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+    logLevel,
+    ingest: {
+      maxPendingEvents: parseInteger(
+        pick(undefined, 'SWITCHYARD_INGEST_MAX_PENDING') ?? '50000',
+        'SWITCHYARD_INGEST_MAX_PENDING',
+        1,
+        10_000_000,
+      ),
+      maxCommitEvents: 2500,
+    },
+  };
+  return deepFreeze(config);
+}
+
+function parseInteger(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

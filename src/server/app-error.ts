@@ -1,0 +1,28 @@
+/**
+ * The one error type that routes throw: it knows its HTTP status and renders itself as
+ * {"error": {"code", "message", "field"?}}. Anything else that reaches the error handler is a 500.
+ */
+export class AppError extends Error {
+  override name = 'AppError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: {
+      field?: string;
+      headers?: Record<string, string>;
+      extra?: Record<string, unknown>;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  }
+
+  toJSON(): { error: { code: string; message: string; field?: string } } {
+    const error = { code: this.code, message: this.message };
+    return { error: this.details.field === undefined ? error : { ...error, field: this.details.field } };
+  }
+}
+
+export const notFound = (what: string): AppError => new AppError(404, 'not_found', `${what} not found`);

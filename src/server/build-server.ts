@@ -1,0 +1,44 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { apiRoutes } from '../api/api-routes.ts';
+import type { Config } from '../config/load-config.ts';
+import { GroupCommitter } from '../ingest/group-committer.ts';
+import { trackingRoutes } from '../ingest/tracking-routes.ts';
+import { WriteKeyCache } from '../ingest/write-key.ts';
+import type { Store } from '../store/store.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { installValidatorCompiler } from './validator-compiler.ts';
+
+export interface Server {
+  readonly app: FastifyInstance;
+  readonly committer: GroupCommitter;
+}
+
+/** The HTTP surface: tracking API under /v1, management API under /api/v1, health. Does not listen. */
+export async function buildServer(config: Config, store: Store, logger: Logger): Promise<Server> {
+  // Typed as Fastify's logger so that plugins see the default FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance,
+    // Per-request lines would dominate the logs at ingest rates; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // Keep-alive connections must not hold shutdown open.
+    forceCloseConnections: 'idle',
+  });
+  installValidatorCompiler(app);
+  installErrorHandler(app);
+
+  const committer = new GroupCommitter((rows) => store.events.insertMany(rows), {
+    maxPendingEvents: config.ingest.maxPendingEvents,
+    maxGroupEvents: config.ingest.maxCommitEvents,
+  });
+  await app.register(trackingRoutes, {
+    prefix: '/v1',
+    committer,
+    writeKeys: new WriteKeyCache(store.sources),
+  });
+  await app.register(apiRoutes, { prefix: '/api/v1', store });
+  app.get('/healthz', () => ({ status: 'ok', store: store.dialect }));
+  return { app, committer };
+}

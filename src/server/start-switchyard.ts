@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/load-config.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
+import { buildServer } from './build-server.ts';
+
+export interface RunningSwitchyard {
+  readonly url: string;
+  readonly store: Store;
+  /** Stops accepting, lets in-flight requests finish their commits, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Opens the store (migrating and bootstrapping it), then listens. */
+export async function startSwitchyard(
+  config: Config,
+  logger: Logger,
+  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<RunningSwitchyard> {
+  const store = await openStore(config);
+  try {
+    const boot = await store.access.bootstrap({
+      adminToken: config.adminToken,
+      adminEmail: config.adminEmail,
+    });
+    const { app, committer } = await buildServer(config, store, logger);
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, store: store.dialect }, 'switchyard listening');
+
+    print(
+      `Switchyard is running at ${url} (store: ${store.dialect === 'sqlite' ? config.dataDir : 'Postgres'})`,
+    );
+    if (boot.created) {
+      print(`Created the default workspace; its owner is ${boot.ownerEmail}.`);
+      if (boot.generatedToken !== undefined) {
+        print(`Owner API token (shown once, keep it): ${boot.generatedToken}`);
+      } else {
+        print('Owner API token: the value of SWITCHYARD_ADMIN_TOKEN.');
+      }
+      print(`Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/sources`);
+    }
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        // close() stops accepting and waits for in-flight requests, which wait for their commits.
+        await app.close();
+        await committer.close();
+        await store.close();
+        logger.info('switchyard stopped');
+      })());
+    return { url, store, stop };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { type ClientEventType, type JsonObject, type SegmentEvent, isJsonObject } from './event-types.ts';
+
+export interface NormaliseOptions {
+  readonly type: ClientEventType;
+  /** Server clock when the request arrived, in epoch ms. */
+  readonly receivedAt: number;
+  /** Batch-level context, integrations and sentAt, merged into each item (item fields win). */
+  readonly batchContext?: JsonObject | undefined;
+  readonly batchIntegrations?: JsonObject | undefined;
+  readonly batchSentAt?: string | undefined;
+  /** The caller's address, stored as context.ip when the event has none (as Segment does). */
+  readonly ip?: string | undefined;
+}
+
+const ID_FIELDS = ['userId', 'anonymousId', 'groupId', 'previousId'] as const;
+
+/**
+ * Turns a validated raw event into the stored form, as Segment's tracking API does: type from the route,
+ * a messageId when absent, receivedAt from the server clock, timestamp corrected for client clock skew,
+ * batch-level context and integrations merged in, and no writeKey.
+ */
+export function normaliseEvent(raw: JsonObject, options: NormaliseOptions): SegmentEvent {
+  const event: JsonObject = { ...raw };
+  delete event.writeKey;
+  event.type = options.type;
+
+  for (const field of ID_FIELDS) {
+    const value = event[field];
+    if (typeof value === 'number') event[field] = String(value);
+    else if (value === null || value === '') delete event[field];
+  }
+  if (typeof event.messageId !== 'string' || event.messageId === '') event.messageId = `api-${randomUUID()}`;
+
+  const context = mergeObjects(options.batchContext, raw.context);
+  if (options.ip !== undefined && context?.ip === undefined) {
+    event.context = { ...context, ip: options.ip };
+  } else if (context !== undefined) {
+    event.context = context;
+  }
+  const integrations = mergeObjects(options.batchIntegrations, raw.integrations);
+  if (integrations !== undefined) event.integrations = integrations;
+
+  Object.assign(event, timestamps(raw, options));
+  return event as SegmentEvent;
+}
+
+function mergeObjects(batchLevel: JsonObject | undefined, own: unknown): JsonObject | undefined {
+  const mine = isJsonObject(own) ? own : undefined;
+  if (batchLevel === undefined) return mine;
+  return { ...batchLevel, ...mine };
+}
+
+/**
+ * originalTimestamp is the client's clock (analytics-node sends it as `timestamp`). When the client also
+ * sent sentAt, timestamp = receivedAt − (sentAt − originalTimestamp) removes its clock skew. A timestamp
+ * without sentAt is kept as given (historical imports); with neither, timestamp is the server time.
+ */
+function timestamps(raw: JsonObject, options: NormaliseOptions): JsonObject {
+  const receivedAt = new Date(options.receivedAt).toISOString();
+  const original = asTime(raw.originalTimestamp) ?? asTime(raw.timestamp);
+  const sentAt = asTime(raw.sentAt) ?? asTime(options.batchSentAt);
+  const out: JsonObject = { receivedAt };
+  if (original !== undefined) out.originalTimestamp = original.toISOString();
+  if (sentAt !== undefined) out.sentAt = sentAt.toISOString();
+
+  if (original !== undefined && sentAt !== undefined) {
+    const corrected = new Date(options.receivedAt - (sentAt.getTime() - original.getTime()));
+    // Absurd clocks can push the result outside the Date range; the server time is the honest answer then.
+    out.timestamp = Number.isNaN(corrected.getTime()) ? receivedAt : corrected.toISOString();
+  } else {
+    out.timestamp = (asTime(raw.timestamp) ?? original)?.toISOString() ?? receivedAt;
+  }
+  return out;
+}
+
+function asTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string') return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}

@@ -1,0 +1,33 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { createAccessRepository } from '../access-repository.ts';
+import { migrate } from '../migrations/migrate.ts';
+import type { Database } from '../schema.ts';
+import { createSourceRepository } from '../source-repository.ts';
+import type { Store } from '../store.ts';
+import { createPostgresEventRepository } from './postgres-event-repository.ts';
+
+// BIGINT columns hold epoch milliseconds and row ids, all far below 2^53: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** Connects to DATABASE_URL and applies pending migrations (once, even with many processes starting). */
+export async function openPostgresStore(databaseUrl: string): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrate(db, 'postgres');
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    dialect: 'postgres',
+    events: createPostgresEventRepository(pool),
+    sources: createSourceRepository(db),
+    access: createAccessRepository(db, 'postgres'),
+    // Kysely's destroy ends the pool.
+    close: () => db.destroy(),
+  };
+}

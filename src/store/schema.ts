@@ -1,0 +1,121 @@
+/**
+ * The store's schema, the same on SQLite and Postgres.
+ *
+ * Glossary — these words mean one thing everywhere in Switchyard:
+ * - workspace:   the tenant. Every source, function, destination, token and member belongs to exactly one.
+ * - source:      where events come from; identified on the tracking API by its write key.
+ * - event:       one Segment-spec message (identify, track, …) as ingested and normalised, stored once,
+ *                de-duplicated per (source, messageId).
+ * - function:    user code with handlers (onTrack, …) and a settings schema; edited in the editor.
+ * - version:     an immutable snapshot of a function's code and settings schema; every save makes one.
+ * - destination: a deployed instance of a function, pinned to one version, with its own setting values,
+ *                connected to sources. ("instance" in Segment's words.)
+ * - delivery:    one (event, destination) pair that must be settled: small, mutable, leased by workers.
+ * - attempt:     one run of a function for a delivery; append-only, the Event Delivery log.
+ *
+ * Times are epoch milliseconds (bigint) so that windows and ordering are plain integer comparisons on
+ * both databases. JSON documents are stored as text.
+ */
+import type { Generated } from 'kysely';
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  created_at: number;
+}
+
+export interface MembershipsTable {
+  workspace_id: string;
+  user_id: string;
+  /** JSON array of {role, resourceIds?} */
+  roles: string;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  workspace_id: string;
+  /** The member the token acts for, or null for a workspace token with its own roles. */
+  user_id: string | null;
+  name: string;
+  /** sha256 of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  /** JSON array of {role, resourceIds?}; ignored when user_id is set (the member's roles apply). */
+  roles: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SourcesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  write_key: string;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  source_id: string;
+  message_id: string;
+  type: string;
+  user_id: string | null;
+  anonymous_id: string | null;
+  received_at: number;
+  /** The normalised event as JSON. */
+  body: string;
+}
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  event_id: number;
+  destination_id: string;
+  /** pending | leased | delivered | discarded | dead | throttled */
+  state: string;
+  run_at: number;
+  attempts: number;
+  lease_until: number | null;
+  crash_count: number;
+  category: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  number: number;
+  started_at: number;
+  duration_ms: number;
+  /** delivered | retry | discarded | dead | throttled */
+  outcome: string;
+  category: string | null;
+  error: string | null;
+  /** JSON: captured console lines, capped and redacted. */
+  logs: string | null;
+  /** JSON: outgoing requests and responses, capped and redacted. */
+  requests: string | null;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  api_tokens: ApiTokensTable;
+  sources: SourcesTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+  attempts: AttemptsTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,85 @@
+// The store's port: what the rest of Switchyard may ask of the database. Only store/ knows drivers.
+import type { Dialect } from './schema.ts';
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly events: EventRepository;
+  readonly sources: SourceRepository;
+  readonly access: AccessRepository;
+  close(): Promise<void>;
+}
+
+/** One event ready to store: its columns, and the normalised event as JSON. */
+export interface EventRow {
+  readonly sourceId: string;
+  readonly messageId: string;
+  readonly type: string;
+  readonly userId: string | null;
+  readonly anonymousId: string | null;
+  readonly receivedAt: number;
+  readonly body: string;
+}
+
+export interface EventRepository {
+  /**
+   * Commits all rows in one transaction; a row whose (source, messageId) is already stored is skipped.
+   * Resolves only once the transaction is durable. Returns how many rows were new.
+   */
+  insertMany(rows: readonly EventRow[]): Promise<number>;
+  /** The most recent events of a source, newest first, as stored (parsed JSON). */
+  recent(sourceId: string, limit: number): Promise<unknown[]>;
+  count(sourceId: string): Promise<number>;
+}
+
+export interface Source {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly name: string;
+  readonly writeKey: string;
+  readonly createdAt: string;
+}
+
+export interface Page<T> {
+  readonly data: T[];
+  /** Pass as `cursor` to get the next page; null on the last one. */
+  readonly next: string | null;
+}
+
+export interface SourceRepository {
+  create(workspaceId: string, name: string): Promise<Source>;
+  get(workspaceId: string, id: string): Promise<Source | undefined>;
+  list(workspaceId: string, options: { limit: number; cursor?: string | undefined }): Promise<Page<Source>>;
+  findByWriteKey(writeKey: string): Promise<Source | undefined>;
+}
+
+export interface RoleGrant {
+  readonly role: 'workspace_owner' | 'functions_admin' | 'functions_read_only' | 'source_admin';
+  readonly resourceIds?: readonly string[];
+}
+
+/** Who is calling, resolved from a bearer token. */
+export interface Principal {
+  readonly tokenId: string;
+  readonly workspaceId: string;
+  readonly userId: string | null;
+  readonly roles: readonly RoleGrant[];
+}
+
+export interface BootstrapResult {
+  /** False when the store already had a workspace: nothing was created. */
+  readonly created: boolean;
+  readonly workspaceId: string;
+  readonly ownerEmail: string;
+  /** The owner's API token, present only when it was generated now (print it once). */
+  readonly generatedToken?: string;
+}
+
+export interface AccessRepository {
+  /** On first start: the default workspace, its owner and the owner's API token. Idempotent. */
+  bootstrap(options: {
+    adminToken?: string | undefined;
+    adminEmail?: string | undefined;
+  }): Promise<BootstrapResult>;
+  /** The principal for a presented bearer token, or undefined when unknown or revoked. */
+  authenticate(token: string): Promise<Principal | undefined>;
+}

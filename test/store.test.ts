@@ -1,0 +1,182 @@
+// The store suite: the same tests on SQLite and Postgres, through the Store port only.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hashToken } from '../src/store/hash-token.ts';
+import { openStore } from '../src/store/open-store.ts';
+import type { EventRow } from '../src/store/store.ts';
+import { DIALECTS, createTestTarget, openTestStore, skipReason } from './helpers/test-stores.ts';
+
+function row(sourceId: string, messageId: string, extra: Partial<EventRow> = {}): EventRow {
+  const body = JSON.stringify({ type: 'track', messageId, userId: 'u1', event: 'Clicked' });
+  return {
+    sourceId,
+    messageId,
+    type: 'track',
+    userId: 'u1',
+    anonymousId: null,
+    receivedAt: Date.now(),
+    body,
+    ...extra,
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`store on ${dialect}`, { skip: skipReason(dialect) }, () => {
+    it('bootstraps the default workspace and owner once, with the given token', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const first = await store.access.bootstrap({
+          adminToken: 'test-admin-token-123456',
+          adminEmail: 'o@x.io',
+        });
+        assert.equal(first.created, true);
+        assert.equal(first.ownerEmail, 'o@x.io');
+        assert.equal(first.generatedToken, undefined, 'a given token is not echoed');
+        const again = await store.access.bootstrap({ adminToken: 'another-token-123456789' });
+        assert.deepEqual(again, { created: false, workspaceId: first.workspaceId, ownerEmail: 'o@x.io' });
+
+        const principal = await store.access.authenticate('test-admin-token-123456');
+        assert.equal(principal?.workspaceId, first.workspaceId);
+        assert.deepEqual(principal?.roles, [{ role: 'workspace_owner' }]);
+        assert.equal(await store.access.authenticate('another-token-123456789'), undefined);
+        assert.equal(await store.access.authenticate(''), undefined);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('generates a random owner token when none is given, and stores only its hash', async () => {
+      const { store, target, dispose } = await openTestStore(dialect);
+      try {
+        const boot = await store.access.bootstrap({});
+        assert.match(boot.generatedToken ?? '', /^sy_[0-9A-Za-z]{40}$/);
+        assert.equal(boot.ownerEmail, 'admin@localhost');
+        assert.ok(await store.access.authenticate(boot.generatedToken!));
+        // The plaintext token must not be in the database file.
+        if (dialect === 'sqlite') {
+          const { readFileSync, readdirSync } = await import('node:fs');
+          const files = readdirSync(target.dataDir).map((f) =>
+            readFileSync(`${target.dataDir}/${f}`).toString('latin1'),
+          );
+          assert.ok(
+            !files.some((content) => content.includes(boot.generatedToken!)),
+            'token stored in plaintext',
+          );
+          assert.ok(
+            files.some((content) => content.includes(hashToken(boot.generatedToken!))),
+            'hash stored',
+          );
+        }
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('creates, finds and pages sources per workspace', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const created = [];
+        for (let i = 0; i < 5; i++) created.push(await store.sources.create(workspaceId, `Source ${i}`));
+        assert.equal(new Set(created.map((s) => s.writeKey)).size, 5);
+        assert.match(created[0]!.id, /^src_/);
+
+        assert.deepEqual(await store.sources.get(workspaceId, created[2]!.id), created[2]);
+        assert.equal(
+          await store.sources.get('ws_other', created[2]!.id),
+          undefined,
+          'other workspace sees nothing',
+        );
+        assert.deepEqual(await store.sources.findByWriteKey(created[3]!.writeKey), created[3]);
+        assert.equal(await store.sources.findByWriteKey('nope'), undefined);
+
+        const seen = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await store.sources.list(workspaceId, { limit: 2, cursor });
+          seen.push(...page.data);
+          if (page.next === null) break;
+          cursor = page.next;
+        }
+        assert.deepEqual(seen.map((s) => s.id).sort(), created.map((s) => s.id).sort());
+        assert.deepEqual((await store.sources.list('ws_other', { limit: 10 })).data, []);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('stores events once per (source, messageId) and returns the newest first', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const a = await store.sources.create(workspaceId, 'A');
+        const b = await store.sources.create(workspaceId, 'B');
+        assert.equal(await store.events.insertMany([row(a.id, 'm1'), row(a.id, 'm2'), row(a.id, 'm1')]), 2);
+        assert.equal(
+          await store.events.insertMany([row(a.id, 'm2'), row(a.id, 'm3')]),
+          1,
+          'a resend is skipped',
+        );
+        assert.equal(
+          await store.events.insertMany([row(b.id, 'm1')]),
+          1,
+          'the same messageId on another source',
+        );
+        assert.equal(await store.events.insertMany([]), 0);
+        assert.equal(await store.events.count(a.id), 3);
+        assert.equal(await store.events.count(b.id), 1);
+
+        const recent = (await store.events.recent(a.id, 2)) as { messageId: string }[];
+        assert.deepEqual(
+          recent.map((e) => e.messageId),
+          ['m3', 'm2'],
+        );
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('keeps every committed event across a restart, and migrates only once', async () => {
+      const target = await createTestTarget(dialect);
+      try {
+        let store = await openStore(target);
+        const { workspaceId } = await store.access.bootstrap({ adminToken: 'restart-token-1234567' });
+        const source = await store.sources.create(workspaceId, 'Web');
+        const rows = Array.from({ length: 1000 }, (_, i) => row(source.id, `m${i}`));
+        assert.equal(await store.events.insertMany(rows), 1000);
+        await store.close();
+
+        store = await openStore(target);
+        try {
+          assert.equal(await store.events.count(source.id), 1000);
+          assert.deepEqual(await store.sources.findByWriteKey(source.writeKey), source);
+          assert.ok(await store.access.authenticate('restart-token-1234567'));
+          assert.equal((await store.access.bootstrap({})).created, false);
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await target.dispose();
+      }
+    });
+
+    it('commits concurrent groups without losing or doubling any', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const source = await store.sources.create(workspaceId, 'Web');
+        const groups = Array.from({ length: 20 }, (_, g) =>
+          Array.from({ length: 50 }, (_, i) => row(source.id, `g${g % 10}-${i}`)),
+        );
+        const inserted = await Promise.all(groups.map((rows) => store.events.insertMany(rows)));
+        assert.equal(
+          inserted.reduce((a, b) => a + b, 0),
+          500,
+        );
+        assert.equal(await store.events.count(source.id), 500);
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
