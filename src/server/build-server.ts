@@ -27,6 +27,7 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
     forceCloseConnections: 'idle',
   });
   installValidatorCompiler(app);
+  closeConnectionsWhenStopping(app);
   installErrorHandler(app);
 
   const committer = new GroupCommitter((rows) => store.events.insertMany(rows), {
@@ -41,4 +42,20 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
   await app.register(apiRoutes, { prefix: '/api/v1', store });
   app.get('/healthz', () => ({ status: 'ok', store: store.dialect }));
   return { app, committer };
+}
+
+/**
+ * close() closes idle keep-alive connections once; a connection busy at that moment would then stay open
+ * until its keep-alive timeout (72 s) and hold the shutdown. Answering in-flight requests with
+ * `Connection: close` lets each socket end with its last response.
+ */
+function closeConnectionsWhenStopping(app: FastifyInstance): void {
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (stopping) void reply.header('connection', 'close');
+    return payload;
+  });
 }

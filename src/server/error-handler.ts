@@ -10,6 +10,8 @@ export function toAppError(error: FastifyError | Error): AppError {
       return new AppError(413, 'payload_too_large', fastifyError.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError(415, 'unsupported_media_type', fastifyError.message);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError(400, 'invalid_json', 'the request body is not valid JSON');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError(400, 'invalid_json', 'the request body is empty');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -19,9 +21,6 @@ export function toAppError(error: FastifyError | Error): AppError {
     const first = fastifyError.validation[0];
     const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || undefined;
     return new AppError(400, 'invalid_request', fastifyError.message, field ? { field } : {});
-  }
-  if (fastifyError.statusCode === 400 && error instanceof SyntaxError) {
-    return new AppError(400, 'invalid_json', `the request body is not valid JSON: ${error.message}`);
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
     return new AppError(fastifyError.statusCode, 'invalid_request', fastifyError.message);

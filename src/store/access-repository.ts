@@ -15,7 +15,64 @@ export function generateApiToken(): string {
 }
 
 export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): AccessRepository {
+  // Each writer takes the connection or transaction to write with, so that bootstrap can compose them.
+  const insertUser = async (trx: Kysely<Database>, user: { email: string; name: string }) => {
+    const id = newId('usr');
+    await trx
+      .insertInto('users')
+      .values({ id, email: user.email, name: user.name, password_hash: null, created_at: Date.now() })
+      .execute();
+    return id;
+  };
+  const insertWorkspace = async (trx: Kysely<Database>, workspace: { name: string; ownerUserId: string }) => {
+    const id = newId('ws');
+    const now = Date.now();
+    await trx.insertInto('workspaces').values({ id, name: workspace.name, created_at: now }).execute();
+    await trx
+      .insertInto('memberships')
+      .values({
+        workspace_id: id,
+        user_id: workspace.ownerUserId,
+        roles: JSON.stringify(OWNER_ROLES),
+        created_at: now,
+      })
+      .execute();
+    return id;
+  };
+  const insertToken = async (
+    trx: Kysely<Database>,
+    options: {
+      workspaceId: string;
+      userId: string | null;
+      name: string;
+      roles?: readonly RoleGrant[];
+      token?: string;
+    },
+  ) => {
+    const id = newId('tok');
+    const token = options.token ?? generateApiToken();
+    await trx
+      .insertInto('api_tokens')
+      .values({
+        id,
+        workspace_id: options.workspaceId,
+        user_id: options.userId,
+        name: options.name,
+        token_hash: hashToken(token),
+        roles: JSON.stringify(options.roles ?? []),
+        created_at: Date.now(),
+        last_used_at: null,
+        revoked_at: null,
+      })
+      .execute();
+    return { id, token };
+  };
+
   return {
+    createUser: (user) => insertUser(db, user),
+    createWorkspace: (workspace) => db.transaction().execute((trx) => insertWorkspace(trx, workspace)),
+    createToken: (options) => insertToken(db, options),
+
     async bootstrap({ adminToken, adminEmail }) {
       return db.transaction().execute(async (trx) => {
         // Several processes may start together on one Postgres; only one may create the owner.
@@ -35,43 +92,15 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
             .executeTakeFirst();
           return { created: false, workspaceId: existing.id, ownerEmail: owner?.email ?? '' };
         }
-
-        const now = Date.now();
-        const workspaceId = newId('ws');
-        const userId = newId('usr');
         const email = adminEmail ?? DEFAULT_OWNER_EMAIL;
-        const token = adminToken ?? generateApiToken();
-        await trx
-          .insertInto('workspaces')
-          .values({ id: workspaceId, name: 'Default', created_at: now })
-          .execute();
-        await trx
-          .insertInto('users')
-          .values({ id: userId, email, name: 'Owner', password_hash: null, created_at: now })
-          .execute();
-        await trx
-          .insertInto('memberships')
-          .values({
-            workspace_id: workspaceId,
-            user_id: userId,
-            roles: JSON.stringify(OWNER_ROLES),
-            created_at: now,
-          })
-          .execute();
-        await trx
-          .insertInto('api_tokens')
-          .values({
-            id: newId('tok'),
-            workspace_id: workspaceId,
-            user_id: userId,
-            name: 'Owner token (first start)',
-            token_hash: hashToken(token),
-            roles: '[]',
-            created_at: now,
-            last_used_at: null,
-            revoked_at: null,
-          })
-          .execute();
+        const userId = await insertUser(trx, { email, name: 'Owner' });
+        const workspaceId = await insertWorkspace(trx, { name: 'Default', ownerUserId: userId });
+        const { token } = await insertToken(trx, {
+          workspaceId,
+          userId,
+          name: 'Owner token (first start)',
+          ...(adminToken === undefined ? {} : { token: adminToken }),
+        });
         return {
           created: true,
           workspaceId,

@@ -75,6 +75,19 @@ export interface BootstrapResult {
 }
 
 export interface AccessRepository {
+  /** A user with no password yet (sign-in comes with the access issue); returns the id. */
+  createUser(user: { email: string; name: string }): Promise<string>;
+  /** A workspace owned by an existing user; returns the id. */
+  createWorkspace(workspace: { name: string; ownerUserId: string }): Promise<string>;
+  /**
+   * A new API token, returned once. With userId it acts with that member's roles; without, with `roles`.
+   */
+  createToken(token: {
+    workspaceId: string;
+    userId: string | null;
+    name: string;
+    roles?: readonly RoleGrant[];
+  }): Promise<{ id: string; token: string }>;
   /** On first start: the default workspace, its owner and the owner's API token. Idempotent. */
   bootstrap(options: {
     adminToken?: string | undefined;

@@ -22,6 +22,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   // Short: a busy wait blocks the event loop, and Switchyard is normally the only writer.
   sqlite.pragma('busy_timeout = 200');
+  sqlite.pragma('wal_autocheckpoint = 0');
 
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
