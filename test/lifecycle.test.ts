@@ -73,29 +73,41 @@ describe('switchyard start', () => {
   it('on SIGTERM finishes in-flight requests, stores every acknowledged event and exits 0', async () => {
     const running = await start();
     const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-    const send = async (i: number) => {
-      const batch = Array.from({ length: 50 }, (_, j) => ({
-        type: 'track',
-        userId: 'u',
-        event: 'E',
-        messageId: `b${i}-${j}`,
-      }));
-      try {
-        const response = await fetch(`${running.url}/v1/batch`, {
-          method: 'POST',
-          headers: { authorization: auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ batch }),
-        });
-        if (response.status === 200) acknowledged.push(...batch.map((e) => e.messageId));
-        else
+    let sent = 0;
+    let firstAck: () => void;
+    const acked = new Promise<void>((resolve) => (firstAck = resolve));
+    // Each sender posts batches until the server stops answering; SIGTERM lands while batches are in flight.
+    const sender = async () => {
+      for (;;) {
+        const i = sent++;
+        const batch = Array.from({ length: 50 }, (_, j) => ({
+          type: 'track',
+          userId: 'u',
+          event: 'E',
+          messageId: `b${i}-${j}`,
+        }));
+        let response: Response;
+        try {
+          response = await fetch(`${running.url}/v1/batch`, {
+            method: 'POST',
+            headers: { authorization: auth, 'content-type': 'application/json' },
+            body: JSON.stringify({ batch }),
+          });
+        } catch {
+          return; // refused after close: not acknowledged, so the client still has it
+        }
+        if (response.status !== 200) {
           assert.equal(response.status, 503, 'a request refused during shutdown is a 503 the client retries');
-      } catch {
-        // The connection was refused after close: not acknowledged, so the client still has it.
+          return;
+        }
+        acknowledged.push(...batch.map((e) => e.messageId));
+        firstAck();
       }
     };
-    const inFlight = Array.from({ length: 40 }, (_, i) => send(i));
-    setTimeout(() => running.child.kill('SIGTERM'), 15);
-    await Promise.all(inFlight);
+    const senders = Array.from({ length: 8 }, sender);
+    await acked;
+    running.child.kill('SIGTERM');
+    await Promise.all(senders);
     assert.equal(await running.exited, 0);
     assert.ok(acknowledged.length > 0, 'some requests were acknowledged before the stop');
     assert.doesNotMatch(running.output(), /Owner API token/, 'the token is printed on the first start only');

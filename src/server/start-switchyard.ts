@@ -15,7 +15,7 @@ export interface RunningSwitchyard {
 export async function startSwitchyard(
   config: Config,
   logger: Logger,
-  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  print: (text: string) => void = (text) => process.stdout.write(`${text}\n`),
 ): Promise<RunningSwitchyard> {
   const store = await openStore(config);
   try {
@@ -30,18 +30,19 @@ export async function startSwitchyard(
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, store: store.dialect }, 'switchyard listening');
 
-    print(
-      `Switchyard is running at ${url} (store: ${store.dialect === 'sqlite' ? config.dataDir : 'Postgres'})`,
-    );
+    // One write, so that whoever reads the output sees the whole message at once.
+    const where = store.dialect === 'sqlite' ? config.dataDir : 'Postgres';
+    const lines = [`Switchyard is running at ${url} (store: ${where})`];
     if (boot.created) {
-      print(`Created the default workspace; its owner is ${boot.ownerEmail}.`);
-      if (boot.generatedToken !== undefined) {
-        print(`Owner API token (shown once, keep it): ${boot.generatedToken}`);
-      } else {
-        print('Owner API token: the value of SWITCHYARD_ADMIN_TOKEN.');
-      }
-      print(`Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/sources`);
+      lines.push(`Created the default workspace; its owner is ${boot.ownerEmail}.`);
+      lines.push(
+        boot.generatedToken !== undefined
+          ? `Owner API token (shown once, keep it): ${boot.generatedToken}`
+          : 'Owner API token: the value of SWITCHYARD_ADMIN_TOKEN.',
+      );
+      lines.push(`Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/sources`);
     }
+    print(lines.join('\n'));
 
     let stopping: Promise<void> | undefined;
     const stop = () =>

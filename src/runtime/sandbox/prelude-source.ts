@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const PARTS = ['web-apis.js', 'fetch.js', 'core.js'];
+const GLOBALS = [
+  'fetch',
+  'Headers',
+  'Request',
+  'Response',
+  'FetchError',
+  'URL',
+  'URLSearchParams',
+  'atob',
+  'btoa',
+  'TextEncoder',
+  'TextDecoder',
+  'Buffer',
+  'crypto',
+  'console',
+  'setTimeout',
+  'clearTimeout',
+  'cache',
+  'EventNotSupported',
+  'InvalidEventPayload',
+  'ValidationError',
+  'RetryError',
+];
+
+/**
+ * The script every isolate runs before user code. It defines one global, __switchyardInit(bridge), which
+ * removes itself, keeps the host bridge in its closure (user code never sees a host reference), installs
+ * the globals and returns the dispatcher {start, take, bind}.
+ */
+export const PRELUDE_SOURCE = `'use strict';
+globalThis.__switchyardInit = function (bridge) {
+  delete globalThis.__switchyardInit;
+  const limits = JSON.parse(bridge.limits);
+  // Option objects without a prototype: user code cannot steer them through Object.prototype.
+  const ASYNC_COPY = { __proto__: null, arguments: { __proto__: null, copy: true }, result: { __proto__: null, promise: true, copy: true } };
+  const fetchRef = bridge.fetch;
+  const sleepRef = bridge.sleep;
+  const host = {
+    codec: bridge.codec,
+    url: bridge.url,
+    crypto: bridge.crypto,
+    notify: bridge.notify,
+    lodashSource: bridge.lodash,
+    fetch: (request) => fetchRef.apply(undefined, [request], ASYNC_COPY),
+    sleep: (ms) => sleepRef.apply(undefined, [ms], ASYNC_COPY),
+  };
+${PARTS.map((part) => readFileSync(path.join(import.meta.dirname, 'prelude', part), 'utf8')).join('\n')}
+  for (const [name, value] of Object.entries({ ${GLOBALS.join(', ')} })) {
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+  Object.defineProperty(globalThis, '_', {
+    get: loadLodash,
+    set(value) { lodash = value; },
+    configurable: true,
+    enumerable: false,
+  });
+  return { start, take, bind };
+};
+`;
+
+export const HANDLER_NAMES = [
+  'onIdentify',
+  'onTrack',
+  'onPage',
+  'onScreen',
+  'onGroup',
+  'onAlias',
+  'onDelete',
+  'onBatch',
+] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/** Run after user code: hands its top-level handler functions (declarations or const) to bind($0). */
+export const BINDER_SOURCE = `return $0({ ${HANDLER_NAMES.map((n) => `${n}: typeof ${n} === 'function' ? ${n} : undefined`).join(', ')} });`;
