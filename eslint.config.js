@@ -31,6 +31,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },
   {
+    // Fragments of one function body that runs inside the isolate (prelude-source.ts joins them): names
+    // defined in one are used in another, and `host` comes from the enclosing function.
+    files: ['src/runtime/sandbox/prelude/*.js'],
+    rules: { 'no-undef': 'off', '@typescript-eslint/no-unused-vars': 'off' },
+  },
+  {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

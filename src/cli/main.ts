@@ -1,11 +1,13 @@
 import { ConfigError, loadConfig } from '../config/load-config.ts';
+import { FUNCTIONS_RUN_USAGE, UsageError, functionsRun } from './functions-run.ts';
 import { createLogger } from '../server/create-logger.ts';
 import { startSwitchyard } from '../server/start-switchyard.ts';
 
 const USAGE = `Usage: switchyard <command> [options]
 
 Commands:
-  start     run Switchyard (tracking API, management API)
+  start                  run Switchyard (tracking API, management API)
+  functions run <code>   run a function's handler on an event locally (see: switchyard functions run --help)
 
 Options for start (each also read from the environment, see README):
   --host <address>         listen address (HOST, default 127.0.0.1)
@@ -21,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (command === 'functions') return functions(rest);
   if (command !== 'start') {
     process.stderr.write(`switchyard: unknown command "${command}"\n\n${USAGE}`);
     return 1;
@@ -50,4 +53,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.once('SIGINT', onSignal);
   });
   return process.exitCode === 1 ? 1 : 0;
+}
+
+async function functions(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'run' || rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(FUNCTIONS_RUN_USAGE);
+    return sub === 'run' ? 0 : 64;
+  }
+  try {
+    return await functionsRun(rest, loadConfig([]), (text) => process.stdout.write(`${text}\n`));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (error instanceof UsageError || error instanceof ConfigError || code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`switchyard functions run: ${(error as Error).message}\n\n${FUNCTIONS_RUN_USAGE}`);
+      return 64;
+    }
+    throw error;
+  }
 }

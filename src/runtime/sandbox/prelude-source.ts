@@ -39,12 +39,20 @@ globalThis.__switchyardInit = function (bridge) {
   const ASYNC_COPY = { __proto__: null, arguments: { __proto__: null, copy: true }, result: { __proto__: null, promise: true, copy: true } };
   const fetchRef = bridge.fetch;
   const sleepRef = bridge.sleep;
+  // Host services answer {ok} or {err: [name, message]}: errors are raised here, so that their stacks
+  // show only this isolate's frames.
+  const ERRORS = { TypeError, RangeError, SyntaxError };
+  const sync = (callback) => (...args) => {
+    const answer = callback(...args);
+    if (answer.err) throw new (ERRORS[answer.err[0]] || Error)(answer.err[1]);
+    return answer.ok;
+  };
   const host = {
-    codec: bridge.codec,
-    url: bridge.url,
-    crypto: bridge.crypto,
+    codec: sync(bridge.codec),
+    url: sync(bridge.url),
+    crypto: sync(bridge.crypto),
     notify: bridge.notify,
-    lodashSource: bridge.lodash,
+    lodashSource: sync(bridge.lodash),
     fetch: (request) => fetchRef.apply(undefined, [request], ASYNC_COPY),
     sleep: (ms) => sleepRef.apply(undefined, [ms], ASYNC_COPY),
   };

@@ -170,11 +170,18 @@ const cache = {
 
 // ---- lodash, compiled on first use ------------------------------------------------------------------
 let lodash;
+let lodashLoading = false;
 function loadLodash() {
-  if (lodash === undefined) {
-    const module = { exports: {} };
-    new Function('module', 'exports', host.lodashSource())(module, module.exports);
-    lodash = module.exports;
+  // lodash reads the global `_` while it loads (to offer noConflict); that read must not recurse.
+  if (lodash === undefined && !lodashLoading) {
+    lodashLoading = true;
+    try {
+      const module = { exports: {} };
+      new Function('module', 'exports', host.lodashSource())(module, module.exports);
+      lodash = module.exports;
+    } finally {
+      lodashLoading = false;
+    }
   }
   return lodash;
 }

@@ -99,7 +99,7 @@ class Body {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new SyntaxError(`invalid json response body at ${this.url} reason: ${error.message}`);
+      throw new SyntaxError(`invalid json response body at ${this.url} reason: ${error.message}`, { cause: error });
     }
   }
   async arrayBuffer() {

@@ -261,19 +261,19 @@ class URLSearchParams {
     return searchParamsList
       .get(this)
       .map(([k]) => k)
-      [Symbol.iterator]();
+      .values();
   }
   values() {
     return searchParamsList
       .get(this)
       .map(([, v]) => v)
-      [Symbol.iterator]();
+      .values();
   }
   entries() {
     return searchParamsList
       .get(this)
       .map(([k, v]) => [k, v])
-      [Symbol.iterator]();
+      .values();
   }
   [Symbol.iterator]() {
     return this.entries();

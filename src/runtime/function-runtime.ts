@@ -1,0 +1,303 @@
+// Runs destination-function handlers on events as Segment does. The runtime's public surface: nothing
+// outside src/runtime imports isolated-vm.
+import { type Classification, classify, classifyBatchItem } from './classify.ts';
+import { AddressGuard } from './fetch/address-guard.ts';
+import type { CapturedRequest } from './fetch/captured-request.ts';
+import { OutboundHttp } from './fetch/outbound-http.ts';
+import { InstancePool } from './instance-pool.ts';
+import type { EventResult, InvocationError, InvocationResult } from './invocation-result.ts';
+import { createRedactor, sensitiveValues } from './redact.ts';
+import type { RuntimeOptions } from './runtime-options.ts';
+import type { HandlerName } from './sandbox/prelude-source.ts';
+import { type RawInvocation, USER_FILENAME, UserCodeError } from './sandbox/sandbox-isolate.ts';
+
+/** A deployed function as the runtime needs it. */
+export interface FunctionInstance {
+  /** The destination (or test run) the isolates belong to; never shared with another id. */
+  readonly id: string;
+  /** Changes whenever the code does: a new version starts fresh isolates. */
+  readonly versionId: string;
+  readonly code: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** Names of settings whose values must never appear in logs, errors or captured requests. */
+  readonly sensitiveSettings?: readonly string[];
+}
+
+export type InvocationInput = { readonly event: unknown } | { readonly events: readonly unknown[] };
+
+const HANDLERS: Record<string, HandlerName> = {
+  identify: 'onIdentify',
+  track: 'onTrack',
+  page: 'onPage',
+  screen: 'onScreen',
+  group: 'onGroup',
+  alias: 'onAlias',
+  delete: 'onDelete',
+};
+
+export class FunctionRuntime {
+  private readonly pools = new Map<string, InstancePool>();
+  private readonly outbound: OutboundHttp;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.outbound = new OutboundHttp(options.outbound, new AddressGuard(options.fetchAllow));
+    this.sweeper = setInterval(() => this.sweep(), Math.max(1_000, Math.min(options.idleMs / 2, 60_000)));
+    this.sweeper.unref();
+  }
+
+  /** Runs the handler for `event.type` (or onBatch for `events`) and settles the outcome. Never throws. */
+  async invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult> {
+    const started = performance.now();
+    const redact = createRedactor(sensitiveValues(instance.settings, instance.sensitiveSettings ?? []));
+    const requests: CapturedRequest[] = [];
+    const batchSize = 'events' in input ? input.events.length : undefined;
+    const finish = (
+      raw: Partial<RawInvocation>,
+      verdict: Classification,
+      error?: InvocationError,
+      cold = false,
+    ) =>
+      redactResult(
+        {
+          ...verdict,
+          error,
+          logs: raw.logs ?? [],
+          droppedLogs: raw.droppedLogs ?? 0,
+          requests,
+          durationMs: round(performance.now() - started),
+          cpuMs: round(raw.cpuMs ?? 0),
+          coldStart: cold,
+          retryAfterMs: verdict.status === 'retry' ? retryAfter(requests) : undefined,
+          events: batchSize === undefined ? undefined : batchResults(batchSize, verdict, error, raw.batch),
+        },
+        redact,
+      );
+
+    const handler = 'events' in input ? 'onBatch' : HANDLERS[eventType(input.event)];
+    if (handler === undefined) {
+      const type = eventType((input as { event: unknown }).event);
+      const error = {
+        name: 'EventNotSupported',
+        message: `${type || 'an event without a type'} is not supported`,
+      };
+      return finish({}, classify({ errorName: 'EventNotSupported' }), error);
+    }
+    let payload: string;
+    let settings: string;
+    try {
+      payload = JSON.stringify('events' in input ? input.events : input.event);
+      settings = JSON.stringify(instance.settings);
+    } catch (cause) {
+      const error = {
+        name: 'InvalidEventPayload',
+        message: `the event is not JSON: ${(cause as Error).message}`,
+      };
+      return finish({}, classify({ errorName: 'InvalidEventPayload' }), error);
+    }
+
+    const pool = this.pool(instance, settings);
+    let acquired;
+    try {
+      acquired = await pool.acquire();
+    } catch (cause) {
+      if (cause instanceof UserCodeError)
+        return finish({}, classify({ invalidCode: true }), codeError(cause));
+      return finish({}, classify({ platformFault: true }), {
+        name: 'Error',
+        message: (cause as Error).message,
+      });
+    }
+    const { sandbox, cold } = acquired;
+    let raw: RawInvocation;
+    try {
+      const deadline = Date.now() + this.options.timeoutMs;
+      const context = { deadline, requests: 0, record: (request: CapturedRequest) => requests.push(request) };
+      raw = await sandbox.invoke(handler, payload, settings, {
+        deadline,
+        fetch: (request) => this.outbound.fetch(request, context),
+      });
+    } catch (cause) {
+      sandbox.dispose();
+      return finish(
+        {},
+        classify({ platformFault: true }),
+        { name: 'Error', message: (cause as Error).message },
+        cold,
+      );
+    } finally {
+      pool.release(sandbox);
+    }
+    if (raw.timedOut) {
+      const error = {
+        name: 'TimeoutError',
+        message: `the function did not finish within ${this.options.timeoutMs} ms`,
+      };
+      return finish(raw, classify({ timedOut: true }), error, cold);
+    }
+    if (raw.memoryExceeded) {
+      const error = {
+        name: 'MemoryLimitError',
+        message: `the function used more than ${this.options.sandbox.memoryMb} MB`,
+      };
+      return finish(raw, classify({ errorName: 'MemoryLimitError' }), error, cold);
+    }
+    if (raw.ok) return finish(raw, classify({ ok: true }), undefined, cold);
+    const error = userError(raw.error ?? { name: 'Error', message: 'unknown error' });
+    return finish(raw, classify({ errorName: error.name }), error, cold);
+  }
+
+  /** Drops an instance's isolates now (the pipeline calls this when a destination is deleted). */
+  unload(instanceId: string): void {
+    for (const [key, pool] of this.pools) {
+      if (key.startsWith(`${instanceId}\u0000`)) {
+        pool.dispose();
+        this.pools.delete(key);
+      }
+    }
+  }
+
+  stats(): { instances: number; isolates: number } {
+    let isolates = 0;
+    for (const pool of this.pools.values()) isolates += pool.isolates;
+    return { instances: this.pools.size, isolates };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const pool of this.pools.values()) pool.dispose();
+    this.pools.clear();
+    await this.outbound.close();
+  }
+
+  private pool(instance: FunctionInstance, settings: string): InstancePool {
+    // Another version or other settings is another key: fresh isolates, no state carried over.
+    const key = `${instance.id}\u0000${instance.versionId}\u0000${settings}`;
+    let pool = this.pools.get(key);
+    if (pool) {
+      this.pools.delete(key); // re-insert: Map order is the LRU order
+    } else {
+      this.unload(instance.id); // the instance's previous version or settings
+      pool = new InstancePool(
+        instance.code,
+        this.options.sandbox,
+        this.options.maxIsolatesPerInstance,
+        this.options.maxWaitingPerInstance,
+      );
+    }
+    this.pools.set(key, pool);
+    if (this.pools.size > this.options.maxInstances) this.evictLeastRecentlyUsed();
+    return pool;
+  }
+
+  private evictLeastRecentlyUsed(): void {
+    for (const [key, pool] of this.pools) {
+      if (this.pools.size <= this.options.maxInstances) return;
+      if (!pool.busy) {
+        pool.dispose();
+        this.pools.delete(key);
+      }
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, pool] of this.pools) {
+      if (pool.busy) continue;
+      if (now - pool.lastUsed > this.options.idleMs) {
+        pool.dispose();
+        this.pools.delete(key);
+      } else if (now - pool.lastUsed > this.options.idleMs / 4) {
+        pool.shrink();
+      }
+    }
+  }
+}
+
+function eventType(event: unknown): string {
+  return typeof event === 'object' && event !== null && typeof (event as { type?: unknown }).type === 'string'
+    ? (event as { type: string }).type
+    : '';
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Keeps the user's own frames only: the runtime's and the host's are noise, and private. */
+function userError(error: { name: string; message: string; stack?: string | undefined }): InvocationError {
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.includes(`${USER_FILENAME}:`));
+  const where = /function\.js:(\d+):(\d+)/.exec(frames[0] ?? '');
+  return {
+    name: error.name,
+    message: error.message,
+    stack: frames.length > 0 ? [`${error.name}: ${error.message}`, ...frames].join('\n') : undefined,
+    line: where ? Number(where[1]) : undefined,
+    column: where ? Number(where[2]) : undefined,
+  };
+}
+
+function codeError(error: UserCodeError): InvocationError {
+  const stack =
+    error.userStack === undefined ? undefined : userError({ ...error, stack: error.userStack }).stack;
+  const prefix = error.kind === 'syntax' ? 'The code does not compile' : 'The code failed while loading';
+  return {
+    name: error.errorName,
+    message: `${prefix}: ${error.message}`,
+    stack,
+    line: error.line,
+    column: error.column,
+  };
+}
+
+function batchResults(
+  size: number,
+  verdict: Classification,
+  error: InvocationError | undefined,
+  answers: RawInvocation['batch'],
+): EventResult[] {
+  // A throw (or no per-event answer) settles every event alike; otherwise each answer settles its event.
+  return Array.from({ length: size }, (_, i) => {
+    const answer = verdict.status === 'delivered' ? answers?.[i] : undefined;
+    if (answer === undefined) return { ...verdict, error };
+    const item = classifyBatchItem(answer.status);
+    return item.status === 'delivered'
+      ? item
+      : { ...item, error: { name: 'Error', message: answer.errormessage ?? `status ${answer.status}` } };
+  });
+}
+
+/** A 429's Retry-After (seconds or an HTTP date) among the requests, in ms. */
+function retryAfter(requests: readonly CapturedRequest[]): number | undefined {
+  for (const request of [...requests].reverse()) {
+    const value = request.status === 429 ? request.responseHeaders?.['retry-after'] : undefined;
+    if (value === undefined) continue;
+    const seconds = Number(value);
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+    const date = Date.parse(value);
+    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
+  }
+  return undefined;
+}
+
+function redactResult(result: InvocationResult, redact: (text: string) => string): InvocationResult {
+  const error = (e: InvocationError | undefined) =>
+    e && { ...e, message: redact(e.message), stack: e.stack === undefined ? undefined : redact(e.stack) };
+  const headers = (h: Record<string, string> | undefined) =>
+    h && Object.fromEntries(Object.entries(h).map(([k, v]) => [k, redact(v)]));
+  return {
+    ...result,
+    error: error(result.error),
+    logs: result.logs.map((line) => ({ level: line.level, message: redact(line.message) })),
+    requests: result.requests.map((r) => ({
+      ...r,
+      url: redact(r.url),
+      requestHeaders: headers(r.requestHeaders)!,
+      requestBody: r.requestBody === undefined ? undefined : redact(r.requestBody),
+      responseHeaders: headers(r.responseHeaders),
+      responseBody: r.responseBody === undefined ? undefined : redact(r.responseBody),
+      error: r.error === undefined ? undefined : redact(r.error),
+    })),
+    events: result.events?.map((e) => ({ ...e, error: error(e.error) })),
+  };
+}
