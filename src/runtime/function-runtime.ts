@@ -282,7 +282,8 @@ function retryAfter(requests: readonly CapturedRequest[]): number | undefined {
 
 function redactResult(result: InvocationResult, redact: (text: string) => string): InvocationResult {
   const error = (e: InvocationError | undefined) =>
-    e && { ...e, message: redact(e.message), stack: e.stack === undefined ? undefined : redact(e.stack) };
+    e &&
+    defined({ ...e, message: redact(e.message), stack: e.stack === undefined ? undefined : redact(e.stack) });
   const headers = (h: Record<string, string> | undefined) =>
     h && Object.fromEntries(Object.entries(h).map(([k, v]) => [k, redact(v)]));
   return {
@@ -298,6 +299,11 @@ function redactResult(result: InvocationResult, redact: (text: string) => string
       responseBody: r.responseBody === undefined ? undefined : redact(r.responseBody),
       error: r.error === undefined ? undefined : redact(r.error),
     })),
-    events: result.events?.map((e) => ({ ...e, error: error(e.error) })),
+    events: result.events?.map((e) => defined({ ...e, error: error(e.error) })),
   };
+}
+
+/** The object without its undefined fields: results are compared and serialised as data. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -36,7 +36,14 @@ let waitingFor = 0;
 // ---- console ----------------------------------------------------------------------------------------
 function inspect(value, depth = 0) {
   if (typeof value === 'string') return depth === 0 ? value : JSON.stringify(value);
-  if (value instanceof Error) return value.stack || `${value.name}: ${value.message}`;
+  if (value instanceof Error) {
+    // The runtime's own frames are noise to the user.
+    const stack =
+      typeof value.stack === 'string'
+        ? value.stack.split('\n').filter((l) => !l.includes('switchyard-runtime.js'))
+        : [];
+    return stack.length > 0 ? stack.join('\n') : `${value.name}: ${value.message}`;
+  }
   if (typeof value === 'function') return `[Function: ${value.name || 'anonymous'}]`;
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol' || value === undefined) return String(value);
@@ -113,6 +120,7 @@ function clearTimeout(id) {
 
 // ---- crypto: node:crypto's commonly used part, computed by the host -----------------------------------
 function makeDigest(kind, algorithm, key) {
+  host.crypto(kind, algorithm, key, []); // an unknown algorithm throws here, as node's createHash does
   const parts = [];
   const digest = {
     update(data, encoding) {

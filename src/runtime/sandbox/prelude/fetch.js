@@ -63,14 +63,17 @@ class Headers {
 /** What can be sent: a string, bytes, URLSearchParams, or anything else as its String() (node-fetch). */
 function encodeBody(body, headers) {
   if (body === undefined || body === null) return null;
-  if (typeof body === 'string') return body;
+  if (typeof body === 'string') {
+    if (!headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+    return body;
+  }
   if (body instanceof URLSearchParams) {
     if (!headers.has('content-type'))
       headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
     return body.toString();
   }
   if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new Uint8Array(toBytes(body));
-  return String(body);
+  return encodeBody(String(body), headers);
 }
 
 class Body {
@@ -99,7 +102,9 @@ class Body {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new SyntaxError(`invalid json response body at ${this.url} reason: ${error.message}`, { cause: error });
+      throw new SyntaxError(`invalid json response body at ${this.url} reason: ${error.message}`, {
+        cause: error,
+      });
     }
   }
   async arrayBuffer() {
