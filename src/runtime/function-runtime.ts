@@ -6,7 +6,7 @@ import type { CapturedRequest } from './fetch/captured-request.ts';
 import { OutboundHttp } from './fetch/outbound-http.ts';
 import { InstancePool } from './instance-pool.ts';
 import type { EventResult, InvocationError, InvocationResult } from './invocation-result.ts';
-import { createRedactor, sensitiveValues } from './redact.ts';
+import { type Redactor, createRedactor, sensitiveValues } from './redact.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
 import type { HandlerName } from './sandbox/prelude-source.ts';
 import { type RawInvocation, USER_FILENAME, UserCodeError } from './sandbox/sandbox-isolate.ts';
@@ -49,7 +49,26 @@ export class FunctionRuntime {
   /** Runs the handler for `event.type` (or onBatch for `events`) and settles the outcome. Never throws. */
   async invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult> {
     const started = performance.now();
-    const redact = createRedactor(sensitiveValues(instance.settings, instance.sensitiveSettings ?? []));
+    let prepared: PreparedSettings;
+    try {
+      prepared = this.prepareSettings(instance);
+    } catch (cause) {
+      const error = {
+        name: 'InvalidSettings',
+        message: `the settings are not JSON: ${(cause as Error).message}`,
+      };
+      return {
+        ...classify({ invalidCode: true }),
+        error,
+        logs: [],
+        droppedLogs: 0,
+        requests: [],
+        durationMs: 0,
+        cpuMs: 0,
+        coldStart: false,
+      };
+    }
+    const { json: settings, redact } = prepared;
     const requests: CapturedRequest[] = [];
     const batchSize = 'events' in input ? input.events.length : undefined;
     const finish = (
@@ -84,10 +103,8 @@ export class FunctionRuntime {
       return finish({}, classify({ errorName: 'EventNotSupported' }), error);
     }
     let payload: string;
-    let settings: string;
     try {
       payload = JSON.stringify('events' in input ? input.events : input.event);
-      settings = JSON.stringify(instance.settings);
     } catch (cause) {
       const error = {
         name: 'InvalidEventPayload',
@@ -163,11 +180,35 @@ export class FunctionRuntime {
     return { instances: this.pools.size, isolates };
   }
 
-  async close(): Promise<void> {
+  private closed: Promise<void> | undefined;
+
+  /** Unloads every instance and closes outbound connections. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
     clearInterval(this.sweeper);
     for (const pool of this.pools.values()) pool.dispose();
     this.pools.clear();
     await this.outbound.close();
+  }
+
+  private readonly settingsCache = new WeakMap<object, PreparedSettings>();
+
+  /** Settings as JSON and their redactor, computed once per settings object (callers reuse theirs). */
+  private prepareSettings(instance: FunctionInstance): PreparedSettings {
+    const sensitive = (instance.sensitiveSettings ?? []).join('\u0000');
+    const cached = this.settingsCache.get(instance.settings);
+    if (cached?.sensitive === sensitive) return cached;
+    const prepared = {
+      json: JSON.stringify(instance.settings),
+      sensitive,
+      redact: createRedactor(sensitiveValues(instance.settings, instance.sensitiveSettings ?? [])),
+    };
+    this.settingsCache.set(instance.settings, prepared);
+    return prepared;
   }
 
   private pool(instance: FunctionInstance, settings: string): InstancePool {
@@ -280,7 +321,16 @@ function retryAfter(requests: readonly CapturedRequest[]): number | undefined {
   return undefined;
 }
 
-function redactResult(result: InvocationResult, redact: (text: string) => string): InvocationResult {
+interface PreparedSettings {
+  readonly json: string;
+  readonly sensitive: string;
+  readonly redact: Redactor | undefined;
+}
+
+function redactResult(result: InvocationResult, redact: Redactor | undefined): InvocationResult {
+  if (redact === undefined) {
+    return result.events === undefined ? result : { ...result, events: result.events.map((e) => defined(e)) };
+  }
   const error = (e: InvocationError | undefined) =>
     e &&
     defined({ ...e, message: redact(e.message), stack: e.stack === undefined ? undefined : redact(e.stack) });
