@@ -23,7 +23,7 @@ async function startSink(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['-e', SINK_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
   process.once('exit', () => child.kill());
   const port = await new Promise<string>((resolve) =>
-    child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
   );
   return { child, url: `http://127.0.0.1:${port}` };
 }
@@ -70,7 +70,6 @@ function line(label: string, figures: Figures, target?: string): void {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const only = process.env.BENCH_ONLY;
 const sink = await startSink();
 const runtime = new FunctionRuntime(runtimeOptions({ fetchAllow: ['127.0.0.1'] }));
 try {
