@@ -4,14 +4,21 @@ import type { Principal, RoleGrant } from '../store/store.ts';
  * What each role may do: the one table every management route is checked against. A grant with
  * resourceIds applies only to those resources; creating a resource needs an unscoped grant.
  */
-export type Permission = 'sources:read' | 'sources:write';
+export type Permission =
+  | 'sources:read'
+  | 'sources:write'
+  /** Connect destinations to a source, or move a connected destination to a new version (Source Admin). */
+  | 'sources:connect'
+  | 'functions:read'
+  | 'functions:write';
 
+// Destinations are checked against their function (functions:*) and their sources (sources:connect).
 const ROLE_PERMISSIONS: Record<RoleGrant['role'], readonly Permission[]> = {
-  workspace_owner: ['sources:read', 'sources:write'],
-  source_admin: ['sources:read', 'sources:write'],
+  workspace_owner: ['sources:read', 'sources:write', 'sources:connect', 'functions:read', 'functions:write'],
+  source_admin: ['sources:read', 'sources:write', 'sources:connect'],
   // Function authors pick sample events from sources in the editor.
-  functions_admin: ['sources:read'],
-  functions_read_only: ['sources:read'],
+  functions_admin: ['sources:read', 'functions:read', 'functions:write'],
+  functions_read_only: ['sources:read', 'functions:read'],
 };
 
 /** True when some grant of the principal allows `permission` on `resourceId` (or unscoped, when omitted). */

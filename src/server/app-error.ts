@@ -13,6 +13,8 @@ export class AppError extends Error {
       field?: string;
       headers?: Record<string, string>;
       extra?: Record<string, unknown>;
+      /** More about the error, inside the error object (e.g. line and column of a syntax error). */
+      info?: Record<string, unknown>;
       cause?: unknown;
     } = {},
   ) {
@@ -20,7 +22,7 @@ export class AppError extends Error {
   }
 
   toJSON(): { error: { code: string; message: string; field?: string } } {
-    const error = { code: this.code, message: this.message };
+    const error = { code: this.code, message: this.message, ...this.details.info };
     return { error: this.details.field === undefined ? error : { ...error, field: this.details.field } };
   }
 }

@@ -5,7 +5,12 @@ import type { Config } from '../config/load-config.ts';
 import { GroupCommitter } from '../ingest/group-committer.ts';
 import { trackingRoutes } from '../ingest/tracking-routes.ts';
 import { WriteKeyCache } from '../ingest/write-key.ts';
+import { FunctionRuntime } from '../runtime/function-runtime.ts';
+import { runtimeOptions } from '../runtime/runtime-options.ts';
+import { loadSecretKey } from '../secrets/load-secret-key.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/store.ts';
+import { registerOpenApi } from './openapi.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installValidatorCompiler } from './validator-compiler.ts';
 
@@ -39,8 +44,12 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
     committer,
     writeKeys: new WriteKeyCache(store.sources),
   });
-  await app.register(apiRoutes, { prefix: '/api/v1', store });
-  app.get('/healthz', () => ({ status: 'ok', store: store.dialect }));
+  await registerOpenApi(app);
+  const secrets = new SecretBox(loadSecretKey(config));
+  const runtime = new FunctionRuntime(runtimeOptions({ fetchAllow: config.fetchAllow }));
+  app.addHook('onClose', () => runtime.close());
+  await app.register(apiRoutes, { prefix: '/api/v1', store, secrets, runtime });
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok', store: store.dialect }));
   return { app, committer };
 }
 

@@ -19,7 +19,17 @@ export function toAppError(error: FastifyError | Error): AppError {
   }
   if (fastifyError.validation !== undefined) {
     const first = fastifyError.validation[0];
-    const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || undefined;
+    // "/settings/0/label" → "settings[0].label", the way the API's own messages name fields.
+    const field =
+      first?.instancePath
+        .replace(/^\//, '')
+        .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+        .replaceAll('/', '.') || undefined;
+    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    if (first?.keyword === 'required' && missing !== undefined) {
+      const path = field === undefined ? missing : `${field}.${missing}`;
+      return new AppError(400, 'invalid_request', `${path} is required`, { field: path });
+    }
     return new AppError(400, 'invalid_request', fastifyError.message, field ? { field } : {});
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {

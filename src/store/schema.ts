@@ -107,7 +107,59 @@ export interface AttemptsTable {
   requests: string | null;
 }
 
+export interface FunctionsTable {
+  id: string;
+  workspace_id: string;
+  display_name: string;
+  description: string;
+  /** The newest version; null only inside the transaction that creates the function. */
+  latest_version_id: string | null;
+  /** JSON object of the editor's Test tab values; sensitive ones encrypted. */
+  test_settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FunctionVersionsTable {
+  id: string;
+  function_id: string;
+  /** 1, 2, 3… per function, in order of saving. */
+  number: number;
+  code: string;
+  /** JSON array of setting definitions {name, label, type, description, required, sensitive}. */
+  settings: string;
+  /** Who saved it: a user id or an API token id. */
+  author: string;
+  created_at: number;
+}
+
+export interface DestinationsTable {
+  id: string;
+  workspace_id: string;
+  function_id: string;
+  /** The version this instance runs; moves only on deploy. */
+  version_id: string;
+  name: string;
+  /** 1 or 0: the same column type on both databases. */
+  enabled: number;
+  /** JSON object of setting values; sensitive ones encrypted. */
+  settings: string;
+  /** JSON array of destination filters [{if, actions}]. */
+  filters: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DestinationSourcesTable {
+  destination_id: string;
+  source_id: string;
+}
+
 export interface Database {
+  functions: FunctionsTable;
+  function_versions: FunctionVersionsTable;
+  destinations: DestinationsTable;
+  destination_sources: DestinationSourcesTable;
   workspaces: WorkspacesTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -1,4 +1,6 @@
 // The store's port: what the rest of Switchyard may ask of the database. Only store/ knows drivers.
+import type { DestinationRepository } from './destination-repository.ts';
+import type { FunctionRepository } from './function-repository.ts';
 import type { Dialect } from './schema.ts';
 
 export interface Store {
@@ -6,6 +8,8 @@ export interface Store {
   readonly events: EventRepository;
   readonly sources: SourceRepository;
   readonly access: AccessRepository;
+  readonly functions: FunctionRepository;
+  readonly destinations: DestinationRepository;
   close(): Promise<void>;
 }
 

@@ -26,7 +26,12 @@ export async function createTestServer(
   env: Record<string, string> = {},
 ): Promise<TestServer> {
   const opened = await openTestStore(dialect);
-  const config = loadConfig([], { SWITCHYARD_DATA_DIR: opened.target.dataDir, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig([], {
+    SWITCHYARD_DATA_DIR: opened.target.dataDir,
+    LOG_LEVEL: 'silent',
+    ...(opened.target.databaseUrl === undefined ? {} : { DATABASE_URL: opened.target.databaseUrl }),
+    ...env,
+  });
   const { workspaceId } = await opened.store.access.bootstrap({ adminToken: TEST_ADMIN_TOKEN });
   const source = await opened.store.sources.create(workspaceId, 'Test source');
   const { app, committer } = await buildServer(config, opened.store, pino({ level: 'silent' }));

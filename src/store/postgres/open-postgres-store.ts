@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createAccessRepository } from '../access-repository.ts';
+import { createDestinationRepository } from '../destination-repository.ts';
+import { createFunctionRepository } from '../function-repository.ts';
 import { migrate } from '../migrations/migrate.ts';
 import type { Database } from '../schema.ts';
 import { createSourceRepository } from '../source-repository.ts';
@@ -27,6 +29,8 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
     events: createPostgresEventRepository(pool),
     sources: createSourceRepository(db),
     access: createAccessRepository(db, 'postgres'),
+    functions: createFunctionRepository(db),
+    destinations: createDestinationRepository(db),
     // Kysely's destroy ends the pool.
     close: () => db.destroy(),
   };

@@ -3,6 +3,8 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createAccessRepository } from '../access-repository.ts';
+import { createDestinationRepository } from '../destination-repository.ts';
+import { createFunctionRepository } from '../function-repository.ts';
 import { migrate } from '../migrations/migrate.ts';
 import type { Database } from '../schema.ts';
 import { createSourceRepository } from '../source-repository.ts';
@@ -36,6 +38,8 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     events: createSqliteEventRepository(sqlite),
     sources: createSourceRepository(db),
     access: createAccessRepository(db, 'sqlite'),
+    functions: createFunctionRepository(db),
+    destinations: createDestinationRepository(db),
     // Kysely's destroy closes the better-sqlite3 handle too.
     close: () => db.destroy(),
   };
