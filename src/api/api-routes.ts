@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.ts';
 import { requireBearerToken } from './authenticate.ts';
 import { destinationRoutes } from './destinations/destination-routes.ts';
+import { filterRoutes } from './destinations/filter-routes.ts';
 import { functionRoutes } from './functions/function-routes.ts';
 import { testRunRoutes } from './functions/test-run-routes.ts';
 import { versionRoutes } from './functions/version-routes.ts';
@@ -17,4 +18,5 @@ export async function apiRoutes(app: FastifyInstance, options: ApiContext): Prom
   await app.register(versionRoutes, context);
   await app.register(testRunRoutes, context);
   await app.register(destinationRoutes, context);
+  await app.register(filterRoutes, context);
 }

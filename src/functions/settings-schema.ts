@@ -76,7 +76,7 @@ export function normaliseSettingDefinitions(input: unknown): SettingDefinition[]
       name,
       label,
       type,
-      description: (item.description) ?? '',
+      description: item.description ?? '',
       required: item.required === true,
       sensitive: item.sensitive === true,
     };
