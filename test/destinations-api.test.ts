@@ -246,6 +246,18 @@ for (const dialect of DIALECTS) {
         destinationIds: ['dst_nope'],
       });
       assert.equal(foreign.status, 404);
+      // A removed setting does not block a deploy: its value is dropped; a newly sensitive one is sealed.
+      const fewer = SETTINGS.filter((d) => d.label !== 'Verbose').map((d) =>
+        d.label === 'Region' ? { ...d, sensitive: true } : d,
+      );
+      await api('PATCH', `/api/v1/functions/${functionId}`, { settings: fewer });
+      const slimmer = await api('POST', `/api/v1/functions/${functionId}/deploy`, {
+        destinationIds: [a.body.id],
+      });
+      assert.equal(slimmer.status, 200, JSON.stringify(slimmer.body));
+      const after = await api<Destination>('GET', `/api/v1/destinations/${a.body.id}`);
+      assert.equal(after.body.settings.verbose, undefined);
+      assert.equal(after.body.settings.region, '••••', 'region is sensitive now');
       // Restore the schema for the tests that follow.
       await api('PATCH', `/api/v1/functions/${functionId}`, { settings: SETTINGS });
     });

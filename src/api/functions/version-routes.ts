@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { diffLines } from '../../functions/line-diff.ts';
-import { validateSettingValues, openSettingValues } from '../../functions/setting-values.ts';
+import {
+  openSettingValues,
+  sealSettingValues,
+  validateSettingValues,
+} from '../../functions/setting-values.ts';
 import { AppError, notFound } from '../../server/app-error.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize, principalOf } from '../authenticate.ts';
@@ -181,14 +185,22 @@ export async function versionRoutes(app: FastifyInstance, { store, secrets }: Ap
       const patches = targets.map((destination) => {
         // Deploying to a connected destination needs Source Admin on its sources, as in Segment.
         for (const sourceId of destination!.sourceIds) authorize(request, 'sources:connect', sourceId);
-        // The destination's values must satisfy the new version's settings (a new required one, say).
-        validateSettingValues(
+        // Values of settings the new version no longer has are dropped; the rest must satisfy it (a new
+        // required setting, say). Re-sealing encrypts a setting that has become sensitive.
+        const current = openSettingValues(destination!.settings, secrets);
+        const kept = Object.fromEntries(
+          Object.entries(current).filter(([name]) => definitions.some((d) => d.name === name)),
+        );
+        const values = validateSettingValues(
           definitions,
-          openSettingValues(destination!.settings, secrets),
+          kept,
           {},
           `destinations.${destination!.id}.settings`,
         );
-        return { id: destination!.id, patch: { versionId: latest.id } };
+        return {
+          id: destination!.id,
+          patch: { versionId: latest.id, settings: sealSettingValues(definitions, values, secrets) },
+        };
       });
       await store.destinations.updateMany(principalOf(request).workspaceId, patches);
       return { versionId: latest.id, versionNumber: latest.number, deployed: patches.map((p) => p.id) };
