@@ -4,7 +4,7 @@ import { AppError } from '../server/app-error.ts';
 export const MAX_CODE_BYTES = 512 * 1024;
 
 /** Code as saved: a string of at most 512 KB that compiles, loads and defines at least one handler. */
-export function validateCode(code: unknown): string {
+export function validateCode(code: unknown): { code: string; handlers: readonly string[] } {
   if (typeof code !== 'string')
     throw new AppError(400, 'invalid_request', 'code must be a string', { field: 'code' });
   const bytes = Buffer.byteLength(code);
@@ -33,5 +33,5 @@ export function validateCode(code: unknown): string {
       field: 'code',
     });
   }
-  return code;
+  return { code, handlers: check.handlers };
 }

@@ -17,6 +17,8 @@ export interface DestinationRecord {
   /** JSON array of filters. */
   readonly filters: string;
   readonly sourceIds: readonly string[];
+  /** Retry delays in ms; null: Segment's schedule. */
+  readonly retrySchedule: readonly number[] | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -28,6 +30,7 @@ export interface DestinationPatch {
   filters?: string;
   versionId?: string;
   sourceIds?: readonly string[];
+  retrySchedule?: readonly number[] | null;
 }
 
 export interface DestinationRepository {
@@ -78,6 +81,9 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
     if (patch.settings !== undefined) set.settings = patch.settings;
     if (patch.filters !== undefined) set.filters = patch.filters;
     if (patch.versionId !== undefined) set.version_id = patch.versionId;
+    if (patch.retrySchedule !== undefined) {
+      set.retry_schedule = patch.retrySchedule === null ? null : JSON.stringify(patch.retrySchedule);
+    }
     const result = await trx
       .updateTable('destinations')
       .set(set)
@@ -123,6 +129,7 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
             enabled: destination.enabled ? 1 : 0,
             settings: destination.settings,
             filters: destination.filters,
+            retry_schedule: destination.retrySchedule === null ? null : JSON.stringify(destination.retrySchedule),
             created_at: now,
             updated_at: now,
           })
@@ -213,6 +220,7 @@ function toDestination(row: Selectable<DestinationsTable>, sourceIds: string[]):
     settings: row.settings,
     filters: row.filters,
     sourceIds,
+    retrySchedule: row.retry_schedule === null ? null : (JSON.parse(row.retry_schedule) as number[]),
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
   };

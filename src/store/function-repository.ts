@@ -26,12 +26,15 @@ export interface VersionRecord {
   readonly settings: string;
   readonly author: string;
   readonly createdAt: string;
+  /** The handlers the code defines, e.g. ['onTrack', 'onBatch']. */
+  readonly handlers: readonly string[];
 }
 
 export interface NewVersion {
   readonly code: string;
   readonly settings: string;
   readonly author: string;
+  readonly handlers: readonly string[];
 }
 
 export interface FunctionRepository {
@@ -76,6 +79,7 @@ export function createFunctionRepository(db: Kysely<Database>): FunctionReposito
       settings: version.settings,
       author: version.author,
       created_at: Date.now(),
+      handlers: JSON.stringify(version.handlers),
     };
     await trx.insertInto('function_versions').values(row).execute();
     await trx
@@ -226,5 +230,6 @@ function toVersion(row: Selectable<FunctionVersionsTable>): VersionRecord {
     settings: row.settings,
     author: row.author,
     createdAt: new Date(Number(row.created_at)).toISOString(),
+    handlers: JSON.parse(row.handlers) as string[],
   };
 }

@@ -89,6 +89,8 @@ export interface DeliveriesTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** The event as the function receives it when filters changed it; null: the stored event. */
+  payload: string | null;
 }
 
 export interface AttemptsTable {
@@ -105,6 +107,20 @@ export interface AttemptsTable {
   logs: string | null;
   /** JSON: outgoing requests and responses, capped and redacted. */
   requests: string | null;
+  destination_id: string | null;
+  event_id: number | null;
+}
+
+/** Per destination and minute: how many deliveries ended how, and the execution time they used. */
+export interface DeliveryCountsTable {
+  destination_id: string;
+  minute: number;
+  /** delivered | retry | discarded | dead | filtered */
+  outcome: string;
+  /** '' when the outcome has none. */
+  category: string;
+  count: number;
+  duration_ms: number;
 }
 
 export interface FunctionsTable {
@@ -131,6 +147,8 @@ export interface FunctionVersionsTable {
   /** Who saved it: a user id or an API token id. */
   author: string;
   created_at: number;
+  /** JSON array of the handler names the code defines. */
+  handlers: string;
 }
 
 export interface DestinationsTable {
@@ -148,6 +166,8 @@ export interface DestinationsTable {
   filters: string;
   created_at: number;
   updated_at: number;
+  /** JSON array of retry delays in ms; null: Segment's schedule. */
+  retry_schedule: string | null;
 }
 
 export interface DestinationSourcesTable {
@@ -160,6 +180,7 @@ export interface Database {
   function_versions: FunctionVersionsTable;
   destinations: DestinationsTable;
   destination_sources: DestinationSourcesTable;
+  delivery_counts: DeliveryCountsTable;
   workspaces: WorkspacesTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -1,4 +1,5 @@
 // The store's port: what the rest of Switchyard may ask of the database. Only store/ knows drivers.
+import type { DeliveryQueue, NewDelivery } from './delivery-queue.ts';
 import type { DestinationRepository } from './destination-repository.ts';
 import type { FunctionRepository } from './function-repository.ts';
 import type { Dialect } from './schema.ts';
@@ -10,6 +11,7 @@ export interface Store {
   readonly access: AccessRepository;
   readonly functions: FunctionRepository;
   readonly destinations: DestinationRepository;
+  readonly deliveries: DeliveryQueue;
   close(): Promise<void>;
 }
 
@@ -22,12 +24,17 @@ export interface EventRow {
   readonly anonymousId: string | null;
   readonly receivedAt: number;
   readonly body: string;
+  /** Deliveries to create with the event, one per destination that should get it. */
+  readonly deliveries?: readonly NewDelivery[];
+  /** Destinations connected to the source that filters kept this event from (counted, not delivered). */
+  readonly filteredOut?: readonly string[];
 }
 
 export interface EventRepository {
   /**
-   * Commits all rows in one transaction; a row whose (source, messageId) is already stored is skipped.
-   * Resolves only once the transaction is durable. Returns how many rows were new.
+   * Commits all rows, with their deliveries, in one transaction; a row whose (source, messageId) is already
+   * stored is skipped, deliveries included. Resolves only once the transaction is durable. Returns how many
+   * rows were new.
    */
   insertMany(rows: readonly EventRow[]): Promise<number>;
   /** The most recent events of a source, newest first, as stored (parsed JSON). */

@@ -21,6 +21,13 @@ const destinationBody = {
   sourceIds: { type: 'array', items: { type: 'string', maxLength: 64 }, maxItems: 100, uniqueItems: true },
   settings: { type: 'object' },
   enabled: { type: 'boolean' },
+  // Delays between attempts in ms; null or absent: Segment's schedule (9 retries over about 4 hours).
+  retrySchedule: {
+    type: ['array', 'null'],
+    items: { type: 'integer', minimum: 0, maximum: 86_400_000 },
+    minItems: 0,
+    maxItems: 20,
+  },
 } as const;
 
 interface DestinationBody {
@@ -29,6 +36,7 @@ interface DestinationBody {
   sourceIds?: string[];
   settings?: Record<string, unknown>;
   enabled?: boolean;
+  retrySchedule?: number[] | null;
 }
 
 /**
@@ -74,6 +82,7 @@ export async function presentDestination(store: Store, secrets: SecretBox, desti
     sourceIds: destination.sourceIds,
     settings: maskSettingValues(version ? definitionsOf(version) : [], destination.settings, secrets),
     filters: JSON.parse(destination.filters) as unknown[],
+    retrySchedule: destination.retrySchedule,
     createdAt: destination.createdAt,
     updatedAt: destination.updatedAt,
   };
@@ -118,6 +127,7 @@ export async function destinationRoutes(app: FastifyInstance, { store, secrets }
         settings: sealSettingValues(definitions, values, secrets),
         filters: '[]',
         sourceIds,
+        retrySchedule: body.retrySchedule ?? null,
       });
       return reply.status(201).send(await presentDestination(store, secrets, created));
     },
@@ -184,6 +194,7 @@ export async function destinationRoutes(app: FastifyInstance, { store, secrets }
             sourceIds: destinationBody.sourceIds,
             settings: destinationBody.settings,
             enabled: destinationBody.enabled,
+            retrySchedule: destinationBody.retrySchedule,
           },
         },
       },
@@ -221,6 +232,7 @@ export async function destinationRoutes(app: FastifyInstance, { store, secrets }
         ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
         ...(body.sourceIds === undefined ? {} : { sourceIds: body.sourceIds }),
         ...(settings === undefined ? {} : { settings }),
+        ...(body.retrySchedule === undefined ? {} : { retrySchedule: body.retrySchedule }),
       });
       if (updated === undefined) throw notFound('destination');
       return presentDestination(store, secrets, updated);

@@ -67,7 +67,7 @@ export async function functionRoutes(app: FastifyInstance, { store, secrets }: A
       if (displayName === '')
         throw new AppError(400, 'invalid_request', 'displayName must not be blank', { field: 'displayName' });
       // A function created without code starts from the editor's template, every handler present.
-      const code = validateCode(request.body.code ?? DEFAULT_FUNCTION_CODE);
+      const { code, handlers } = validateCode(request.body.code ?? DEFAULT_FUNCTION_CODE);
       const settings = normaliseSettingDefinitions(request.body.settings);
       const { fn, version } = await store.functions.create(
         {
@@ -76,7 +76,7 @@ export async function functionRoutes(app: FastifyInstance, { store, secrets }: A
           description: request.body.description ?? '',
           testSettings: '{}',
         },
-        { code, settings: JSON.stringify(settings), author: authorOf(principal) },
+        { code, handlers, settings: JSON.stringify(settings), author: authorOf(principal) },
       );
       return reply.status(201).send(presentFunction(fn, version, secrets));
     },
@@ -146,7 +146,8 @@ export async function functionRoutes(app: FastifyInstance, { store, secrets }: A
       let version = latest;
       if (code !== undefined || settings !== undefined) {
         version = await store.functions.addVersion(fn.id, {
-          code: code ?? latest.code,
+          code: code?.code ?? latest.code,
+          handlers: code?.handlers ?? latest.handlers,
           settings: settings === undefined ? latest.settings : JSON.stringify(settings),
           author: authorOf(principalOf(request)),
         });

@@ -99,6 +99,7 @@ export async function versionRoutes(app: FastifyInstance, { store, secrets }: Ap
         throw new AppError(404, 'not_found', 'version not found', { field: 'versionId' });
       const restored = await store.functions.addVersion(fn.id, {
         code: source.code,
+        handlers: source.handlers,
         settings: source.settings,
         author: authorOf(principalOf(request)),
       });

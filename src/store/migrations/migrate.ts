@@ -2,12 +2,14 @@ import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Database, Dialect } from '../schema.ts';
 import { foundation } from './001-foundation.ts';
 import { functions } from './002-functions.ts';
+import { delivery } from './003-delivery.ts';
 import { DIALECT_TYPES, type MigrationStatements } from './migration-statements.ts';
 
 /** Numbered, append-only. Never edit one that has shipped; add the next number. */
 const MIGRATIONS: Record<string, MigrationStatements> = {
   '001-foundation': foundation,
   '002-functions': functions,
+  '003-delivery': delivery,
 };
 
 /**

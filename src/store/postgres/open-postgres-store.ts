@@ -7,6 +7,7 @@ import { migrate } from '../migrations/migrate.ts';
 import type { Database } from '../schema.ts';
 import { createSourceRepository } from '../source-repository.ts';
 import type { Store } from '../store.ts';
+import { createPostgresDeliveryQueue } from './postgres-delivery-queue.ts';
 import { createPostgresEventRepository } from './postgres-event-repository.ts';
 
 // BIGINT columns hold epoch milliseconds and row ids, all far below 2^53: read them as numbers.
@@ -31,6 +32,7 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
     access: createAccessRepository(db, 'postgres'),
     functions: createFunctionRepository(db),
     destinations: createDestinationRepository(db),
+    deliveries: createPostgresDeliveryQueue(pool),
     // Kysely's destroy ends the pool.
     close: () => db.destroy(),
   };

@@ -9,6 +9,7 @@ import { migrate } from '../migrations/migrate.ts';
 import type { Database } from '../schema.ts';
 import { createSourceRepository } from '../source-repository.ts';
 import type { Store } from '../store.ts';
+import { createSqliteDeliveryQueue } from './sqlite-delivery-queue.ts';
 import { createSqliteEventRepository } from './sqlite-event-repository.ts';
 
 export const SQLITE_FILE_NAME = 'switchyard.db';
@@ -40,6 +41,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     access: createAccessRepository(db, 'sqlite'),
     functions: createFunctionRepository(db),
     destinations: createDestinationRepository(db),
+    deliveries: createSqliteDeliveryQueue(sqlite),
     // Kysely's destroy closes the better-sqlite3 handle too.
     close: () => db.destroy(),
   };

@@ -1,0 +1,78 @@
+// The delivery queue's port: what ingest writes and workers claim and settle. Hot path: each dialect
+// implements it with raw statements (sqlite/, postgres/).
+
+/** A delivery to create with its event in the ingest transaction. */
+export interface NewDelivery {
+  readonly destinationId: string;
+  /** The event after the destination's filters, when they changed it; null: the stored event as it is. */
+  readonly payload: string | null;
+}
+
+/** Events a destination's filters (or the event's integrations object) kept from it, counted per minute. */
+export interface FilteredCount {
+  readonly destinationId: string;
+  readonly count: number;
+}
+
+export interface ClaimedDelivery {
+  readonly id: number;
+  readonly eventId: number;
+  readonly destinationId: string;
+  /** Attempts spent so far (not counting deferrals after a 429). */
+  readonly attempts: number;
+  /** The event as the function receives it. */
+  readonly body: string;
+  readonly createdAt: number;
+}
+
+export interface AttemptRecord {
+  readonly number: number;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly outcome: string;
+  readonly category: string | null;
+  readonly error: string | null;
+  readonly logs: string | null;
+  readonly requests: string | null;
+}
+
+/** How one claimed delivery ends this round. */
+export interface Settlement {
+  readonly id: number;
+  readonly eventId: number;
+  readonly destinationId: string;
+  readonly state: 'delivered' | 'pending' | 'discarded' | 'dead';
+  /** When a pending delivery is due again. */
+  readonly runAt: number;
+  readonly attempts: number;
+  readonly category: string | null;
+  readonly error: string | null;
+  /** The Event Delivery log entry; undefined for a success that was not sampled. */
+  readonly attempt?: AttemptRecord | undefined;
+  /** What the charts count: the outcome of this attempt and its execution time. */
+  readonly count: { readonly outcome: string; readonly category: string; readonly durationMs: number } | undefined;
+}
+
+export interface DueDestination {
+  readonly destinationId: string;
+  readonly due: number;
+  /** The oldest due delivery's creation time (onBatch waits up to 10 s to fill a batch). */
+  readonly oldest: number;
+}
+
+export interface DeliveryQueue {
+  /** Destinations with deliveries due now, and how many. */
+  dueDestinations(now: number): Promise<DueDestination[]>;
+  /** Leases up to `limit` due deliveries of one destination until `leaseUntil`, oldest first. */
+  claim(destinationId: string, limit: number, now: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /** Records outcomes, attempts and counters in one transaction. */
+  settle(settlements: readonly Settlement[]): Promise<void>;
+  /**
+   * Returns deliveries whose lease ran out (their worker died) to pending, and quarantines as dead those that
+   * have now crashed their worker `maxCrashes` times.
+   */
+  reapExpiredLeases(now: number, maxCrashes: number): Promise<{ returned: number; quarantined: number }>;
+}
+
+/** Counter buckets are whole minutes. */
+export const minuteOf = (time: number): number => Math.floor(time / 60_000) * 60_000;

@@ -1,0 +1,143 @@
+import type pg from 'pg';
+import { type ClaimedDelivery, type DeliveryQueue, minuteOf } from '../delivery-queue.ts';
+
+/**
+ * The delivery queue on Postgres. Claims lock rows with FOR UPDATE SKIP LOCKED, so any number of worker
+ * processes on any number of machines share one destination's work without claiming a row twice.
+ */
+export function createPostgresDeliveryQueue(pool: pg.Pool): DeliveryQueue {
+  const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  return {
+    async dueDestinations(now) {
+      const result = await pool.query<{ destinationId: string; due: number; oldest: number }>(
+        `SELECT destination_id AS "destinationId", count(*)::int AS due, min(created_at) AS oldest
+         FROM deliveries WHERE state = 'pending' AND run_at <= $1 GROUP BY destination_id`,
+        [now],
+      );
+      return result.rows;
+    },
+
+    async claim(destinationId, limit, now, leaseUntil) {
+      const result = await pool.query<ClaimedDelivery>(
+        `WITH picked AS (
+           SELECT id FROM deliveries
+           WHERE destination_id = $1 AND state = 'pending' AND run_at <= $2
+           ORDER BY run_at LIMIT $3 FOR UPDATE SKIP LOCKED
+         ), leased AS (
+           UPDATE deliveries d SET state = 'leased', lease_until = $4, updated_at = $2
+           FROM picked WHERE d.id = picked.id
+           RETURNING d.id, d.event_id, d.destination_id, d.attempts, d.created_at, d.payload
+         )
+         SELECT l.id, l.event_id AS "eventId", l.destination_id AS "destinationId", l.attempts,
+                l.created_at AS "createdAt", coalesce(l.payload, e.body) AS body
+         FROM leased l JOIN events e ON e.id = l.event_id ORDER BY l.id`,
+        [destinationId, now, limit, leaseUntil],
+      );
+      return result.rows;
+    },
+
+    async settle(settlements) {
+      if (settlements.length === 0) return;
+      const now = Date.now();
+      await inTransaction(async (client) => {
+        await client.query(
+          `UPDATE deliveries d SET state = x.state, run_at = x.run_at, attempts = x.attempts, category = x.category,
+                  last_error = x.error, lease_until = NULL, updated_at = $7
+           FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[])
+             AS x(id, state, run_at, attempts, category, error)
+           WHERE d.id = x.id`,
+          [
+            settlements.map((s) => s.id),
+            settlements.map((s) => s.state),
+            settlements.map((s) => s.runAt),
+            settlements.map((s) => s.attempts),
+            settlements.map((s) => s.category),
+            settlements.map((s) => s.error),
+            now,
+          ],
+        );
+        const logged = settlements.filter((s) => s.attempt !== undefined);
+        if (logged.length > 0) {
+          await client.query(
+            `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
+             SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                  $9::text[], $10::text[], $11::bigint[])`,
+            [
+              logged.map((s) => s.id),
+              logged.map((s) => s.attempt!.number),
+              logged.map((s) => s.attempt!.startedAt),
+              logged.map((s) => Math.round(s.attempt!.durationMs)),
+              logged.map((s) => s.attempt!.outcome),
+              logged.map((s) => s.attempt!.category),
+              logged.map((s) => s.attempt!.error),
+              logged.map((s) => s.attempt!.logs),
+              logged.map((s) => s.attempt!.requests),
+              logged.map((s) => s.destinationId),
+              logged.map((s) => s.eventId),
+            ],
+          );
+        }
+        // Counters are summed here first: one row per (destination, outcome, category) in the statement.
+        const counts = new Map<string, { destinationId: string; outcome: string; category: string; count: number; duration: number }>();
+        for (const s of settlements) {
+          if (!s.count) continue;
+          const key = `${s.destinationId}\u0000${s.count.outcome}\u0000${s.count.category}`;
+          const entry = counts.get(key) ?? { destinationId: s.destinationId, outcome: s.count.outcome, category: s.count.category, count: 0, duration: 0 };
+          entry.count++;
+          entry.duration += Math.round(s.count.durationMs);
+          counts.set(key, entry);
+        }
+        if (counts.size > 0) {
+          const entries = [...counts.values()];
+          await client.query(
+            `INSERT INTO delivery_counts (destination_id, minute, outcome, category, count, duration_ms)
+             SELECT d, $6, o, c, n, t FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS x(d, o, c, n, t)
+             ON CONFLICT (destination_id, minute, outcome, category)
+             DO UPDATE SET count = delivery_counts.count + excluded.count, duration_ms = delivery_counts.duration_ms + excluded.duration_ms`,
+            [
+              entries.map((e) => e.destinationId),
+              entries.map((e) => e.outcome),
+              entries.map((e) => e.category),
+              entries.map((e) => e.count),
+              entries.map((e) => e.duration),
+              minuteOf(now),
+            ],
+          );
+        }
+      });
+    },
+
+    async reapExpiredLeases(now, maxCrashes) {
+      return inTransaction(async (client) => {
+        const quarantined = await client.query(
+          `UPDATE deliveries SET state = 'dead', crash_count = crash_count + 1, lease_until = NULL, category = 'retry',
+                  last_error = 'quarantined: its worker stopped ' || (crash_count + 1) || ' times while running it', updated_at = $1
+           WHERE state = 'leased' AND lease_until < $1 AND crash_count + 1 >= $2`,
+          [now, maxCrashes],
+        );
+        // Back off a little, so that a delivery that kills its worker is not the first thing claimed again.
+        const returned = await client.query(
+          `UPDATE deliveries SET state = 'pending', crash_count = crash_count + 1, lease_until = NULL,
+                  run_at = $1 + (crash_count + 1) * 5000, updated_at = $1
+           WHERE state = 'leased' AND lease_until < $1`,
+          [now],
+        );
+        return { returned: returned.rowCount ?? 0, quarantined: quarantined.rowCount ?? 0 };
+      });
+    },
+  };
+}

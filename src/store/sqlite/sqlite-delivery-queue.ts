@@ -1,0 +1,99 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { type ClaimedDelivery, type DeliveryQueue, type Settlement, minuteOf } from '../delivery-queue.ts';
+
+/** The delivery queue on SQLite: one process owns the file, so claims need no row locks. */
+export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): DeliveryQueue {
+  const due = sqlite.prepare<[number], { destinationId: string; due: number; oldest: number }>(
+    `SELECT destination_id AS destinationId, count(*) AS due, min(created_at) AS oldest
+     FROM deliveries WHERE state = 'pending' AND run_at <= ? GROUP BY destination_id`,
+  );
+  const pick = sqlite.prepare<[string, number, number], { id: number }>(
+    `SELECT id FROM deliveries WHERE destination_id = ? AND state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?`,
+  );
+  const lease = sqlite.prepare(`UPDATE deliveries SET state = 'leased', lease_until = ?, updated_at = ? WHERE id = ?`);
+  const load = sqlite.prepare<[number], { id: number; eventId: number; destinationId: string; attempts: number; body: string; createdAt: number }>(
+    `SELECT d.id, d.event_id AS eventId, d.destination_id AS destinationId, d.attempts, d.created_at AS createdAt,
+            coalesce(d.payload, e.body) AS body
+     FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
+  );
+  const claim = sqlite.transaction((destinationId: string, limit: number, now: number, leaseUntil: number) => {
+    const claimed: ClaimedDelivery[] = [];
+    for (const { id } of pick.all(destinationId, now, limit)) {
+      lease.run(leaseUntil, now, id);
+      const row = load.get(id);
+      if (row) claimed.push(row);
+    }
+    return claimed;
+  });
+
+  const update = sqlite.prepare(
+    `UPDATE deliveries SET state = ?, run_at = ?, attempts = ?, category = ?, last_error = ?, lease_until = NULL, updated_at = ?
+     WHERE id = ?`,
+  );
+  const insertAttempt = sqlite.prepare(
+    `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const count = sqlite.prepare(
+    `INSERT INTO delivery_counts (destination_id, minute, outcome, category, count, duration_ms) VALUES (?, ?, ?, ?, 1, ?)
+     ON CONFLICT (destination_id, minute, outcome, category)
+     DO UPDATE SET count = delivery_counts.count + 1, duration_ms = delivery_counts.duration_ms + excluded.duration_ms`,
+  );
+  const settle = sqlite.transaction((settlements: readonly Settlement[]) => {
+    const now = Date.now();
+    const minute = minuteOf(now);
+    for (const s of settlements) {
+      update.run(s.state, s.runAt, s.attempts, s.category, s.error, now, s.id);
+      const a = s.attempt;
+      if (a) {
+        insertAttempt.run(s.id, a.number, a.startedAt, Math.round(a.durationMs), a.outcome, a.category, a.error, a.logs, a.requests, s.destinationId, s.eventId);
+      }
+      if (s.count) count.run(s.destinationId, minute, s.count.outcome, s.count.category, Math.round(s.count.durationMs));
+    }
+  });
+
+  const expired = sqlite.prepare<[number], { id: number; crashes: number }>(
+    `SELECT id, crash_count + 1 AS crashes FROM deliveries WHERE state = 'leased' AND lease_until < ?`,
+  );
+  const requeue = sqlite.prepare(`UPDATE deliveries SET state = 'pending', crash_count = ?, lease_until = NULL, run_at = ?, updated_at = ? WHERE id = ?`);
+  const quarantine = sqlite.prepare(
+    `UPDATE deliveries SET state = 'dead', crash_count = ?, lease_until = NULL, category = 'retry', last_error = ?, updated_at = ? WHERE id = ?`,
+  );
+  const reap = sqlite.transaction((now: number, maxCrashes: number) => {
+    let returned = 0;
+    let quarantined = 0;
+    for (const { id, crashes } of expired.all(now)) {
+      if (crashes >= maxCrashes) {
+        quarantine.run(crashes, `quarantined: its worker stopped ${crashes} times while running it`, now, id);
+        quarantined++;
+      } else {
+        // Back off a little, so that a delivery that kills its worker is not the first thing claimed again.
+        requeue.run(crashes, now + crashes * 5_000, now, id);
+        returned++;
+      }
+    }
+    return { returned, quarantined };
+  });
+
+  const idle = async () => {
+    while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+  };
+  return {
+    async dueDestinations(now) {
+      await idle();
+      return due.all(now);
+    },
+    async claim(destinationId, limit, now, leaseUntil) {
+      await idle();
+      return claim.immediate(destinationId, limit, now, leaseUntil);
+    },
+    async settle(settlements) {
+      await idle();
+      settle.immediate(settlements);
+    },
+    async reapExpiredLeases(now, maxCrashes) {
+      await idle();
+      return reap.immediate(now, maxCrashes);
+    },
+  };
+}
