@@ -1,6 +1,7 @@
 // The only place that reads the environment. Everything else receives the frozen Config.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from '../pipeline/delivery-worker.ts';
 
 export interface Config {
   readonly host: string;
@@ -16,6 +17,7 @@ export interface Config {
   readonly fetchAllow: readonly string[];
   readonly logLevel: string;
   readonly ingest: IngestConfig;
+  readonly worker: WorkerOptions;
 }
 
 export interface IngestConfig {
@@ -85,6 +87,24 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
       ),
       maxCommitEvents: 2500,
     },
+    worker: {
+      ...DEFAULT_WORKER_OPTIONS,
+      successSample: parseFraction(
+        pick(undefined, 'SWITCHYARD_SUCCESS_LOG_SAMPLE') ?? String(DEFAULT_WORKER_OPTIONS.successSample),
+      ),
+      pollMs: parseInteger(
+        pick(undefined, 'SWITCHYARD_WORKER_POLL_MS') ?? String(DEFAULT_WORKER_OPTIONS.pollMs),
+        'SWITCHYARD_WORKER_POLL_MS',
+        10,
+        60_000,
+      ),
+      batchWaitMs: parseInteger(
+        pick(undefined, 'SWITCHYARD_BATCH_WAIT_MS') ?? String(DEFAULT_WORKER_OPTIONS.batchWaitMs),
+        'SWITCHYARD_BATCH_WAIT_MS',
+        0,
+        600_000,
+      ),
+    },
   };
   return deepFreeze(config);
 }
@@ -93,6 +113,14 @@ function parseInteger(text: string, name: string, min: number, max: number): num
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+function parseFraction(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigError(`SWITCHYARD_SUCCESS_LOG_SAMPLE must be a number from 0 to 1, got "${text}"`);
   }
   return value;
 }

@@ -32,6 +32,8 @@ export class GroupCommitter {
   private pendingEvents = 0;
   private running: Promise<void> | undefined;
   private closed = false;
+  /** Called after each successful commit (the pipeline wakes its workers). */
+  afterCommit: (() => void) | undefined;
 
   constructor(
     private readonly write: (rows: readonly EventRow[]) => Promise<number>,
@@ -70,6 +72,7 @@ export class GroupCommitter {
         try {
           await this.write(rows);
           for (const waiter of group) waiter.resolve();
+          this.afterCommit?.();
         } catch (error) {
           for (const waiter of group) waiter.reject(error);
         } finally {

@@ -111,5 +111,6 @@ function prepareOne(
     anonymousId: event.anonymousId ?? null,
     receivedAt: facts.receivedAt,
     body,
+    event,
   };
 }

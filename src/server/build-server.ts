@@ -9,6 +9,8 @@ import { FunctionRuntime } from '../runtime/function-runtime.ts';
 import { runtimeOptions } from '../runtime/runtime-options.ts';
 import { loadSecretKey } from '../secrets/load-secret-key.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
+import { DeliveryWorker } from '../pipeline/delivery-worker.ts';
+import { Router } from '../pipeline/router.ts';
 import type { Store } from '../store/store.ts';
 import { registerOpenApi } from './openapi.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -17,9 +19,13 @@ import { installValidatorCompiler } from './validator-compiler.ts';
 export interface Server {
   readonly app: FastifyInstance;
   readonly committer: GroupCommitter;
+  /** Delivers what ingest committed; started by whoever listens (and by pipeline tests). */
+  readonly worker: DeliveryWorker;
+  /** Stops HTTP, then ingest (in-flight commits finish), then the worker, then the runtime. */
+  close(): Promise<void>;
 }
 
-/** The HTTP surface: tracking API under /v1, management API under /api/v1, health. Does not listen. */
+/** Everything but the store and the listening socket. */
 export async function buildServer(config: Config, store: Store, logger: Logger): Promise<Server> {
   // Typed as Fastify's logger so that plugins see the default FastifyInstance type.
   const loggerInstance: FastifyBaseLogger = logger;
@@ -35,7 +41,8 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
   closeConnectionsWhenStopping(app);
   installErrorHandler(app);
 
-  const committer = new GroupCommitter((rows) => store.events.insertMany(rows), {
+  const router = new Router(store, logger);
+  const committer = new GroupCommitter(async (rows) => store.events.insertMany(await router.route(rows)), {
     maxPendingEvents: config.ingest.maxPendingEvents,
     maxGroupEvents: config.ingest.maxCommitEvents,
   });
@@ -47,10 +54,20 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
   await registerOpenApi(app);
   const secrets = new SecretBox(loadSecretKey(config));
   const runtime = new FunctionRuntime(runtimeOptions({ fetchAllow: config.fetchAllow }));
-  app.addHook('onClose', () => runtime.close());
   await app.register(apiRoutes, { prefix: '/api/v1', store, secrets, runtime });
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok', store: store.dialect }));
-  return { app, committer };
+
+  const worker = new DeliveryWorker(store, runtime, secrets, logger, config.worker);
+  committer.afterCommit = () => worker.nudge();
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await committer.close();
+      await worker.stop();
+      await runtime.close();
+    })());
+  return { app, committer, worker, close };
 }
 
 /**

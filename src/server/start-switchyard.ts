@@ -23,8 +23,10 @@ export async function startSwitchyard(
       adminToken: config.adminToken,
       adminEmail: config.adminEmail,
     });
-    const { app, committer } = await buildServer(config, store, logger);
+    const server = await buildServer(config, store, logger);
+    const { app } = server;
     await app.listen({ host: config.host, port: config.port });
+    server.worker.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -47,9 +49,8 @@ export async function startSwitchyard(
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
-        // close() stops accepting and waits for in-flight requests, which wait for their commits.
-        await app.close();
-        await committer.close();
+        // Stops accepting and waits for in-flight requests (which wait for their commits), then deliveries.
+        await server.close();
         await store.close();
         logger.info('switchyard stopped');
       })());

@@ -50,7 +50,8 @@ export interface Settlement {
   /** The Event Delivery log entry; undefined for a success that was not sampled. */
   readonly attempt?: AttemptRecord | undefined;
   /** What the charts count: the outcome of this attempt and its execution time. */
-  readonly count: { readonly outcome: string; readonly category: string; readonly durationMs: number } | undefined;
+  readonly count:
+    { readonly outcome: string; readonly category: string; readonly durationMs: number } | undefined;
 }
 
 export interface DueDestination {

@@ -33,9 +33,22 @@ export interface DestinationPatch {
   retrySchedule?: readonly number[] | null;
 }
 
+/** Where a source's events go: an enabled destination connected to it, with its filters. */
+export interface Route {
+  readonly sourceId: string;
+  readonly destinationId: string;
+  readonly name: string;
+  /** JSON array of filters. */
+  readonly filters: string;
+}
+
 export interface DestinationRepository {
+  /** The enabled destinations connected to these sources. */
+  routesFor(sourceIds: readonly string[]): Promise<Route[]>;
   create(destination: Omit<DestinationRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<DestinationRecord>;
   get(workspaceId: string, id: string): Promise<DestinationRecord | undefined>;
+  /** For the pipeline, which works across workspaces. */
+  findById(id: string): Promise<DestinationRecord | undefined>;
   list(
     workspaceId: string,
     options: { limit: number; cursor?: string | undefined; functionId?: string | undefined },
@@ -114,6 +127,22 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
   };
 
   return {
+    async routesFor(sourceIds) {
+      if (sourceIds.length === 0) return [];
+      return db
+        .selectFrom('destination_sources as ds')
+        .innerJoin('destinations as d', 'd.id', 'ds.destination_id')
+        .select([
+          'ds.source_id as sourceId',
+          'd.id as destinationId',
+          'd.name as name',
+          'd.filters as filters',
+        ])
+        .where('ds.source_id', 'in', [...sourceIds])
+        .where('d.enabled', '=', 1)
+        .execute();
+    },
+
     async create(destination) {
       const now = Date.now();
       const id = newId('dst');
@@ -129,7 +158,8 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
             enabled: destination.enabled ? 1 : 0,
             settings: destination.settings,
             filters: destination.filters,
-            retry_schedule: destination.retrySchedule === null ? null : JSON.stringify(destination.retrySchedule),
+            retry_schedule:
+              destination.retrySchedule === null ? null : JSON.stringify(destination.retrySchedule),
             created_at: now,
             updated_at: now,
           })
@@ -145,6 +175,11 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
     },
 
     get,
+
+    async findById(id) {
+      const row = await db.selectFrom('destinations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && (await withSources([row]))[0];
+    },
 
     async list(workspaceId, { limit, cursor, functionId }) {
       let query = db

@@ -1,4 +1,5 @@
 // The store's port: what the rest of Switchyard may ask of the database. Only store/ knows drivers.
+import type { DeliveryLogRepository } from './delivery-log-repository.ts';
 import type { DeliveryQueue, NewDelivery } from './delivery-queue.ts';
 import type { DestinationRepository } from './destination-repository.ts';
 import type { FunctionRepository } from './function-repository.ts';
@@ -12,6 +13,7 @@ export interface Store {
   readonly functions: FunctionRepository;
   readonly destinations: DestinationRepository;
   readonly deliveries: DeliveryQueue;
+  readonly deliveryLog: DeliveryLogRepository;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export interface EventRow {
   readonly deliveries?: readonly NewDelivery[];
   /** Destinations connected to the source that filters kept this event from (counted, not delivered). */
   readonly filteredOut?: readonly string[];
+  /** The normalised event as an object, for routing; never stored (body is). */
+  readonly event?: Readonly<Record<string, unknown>>;
 }
 
 export interface EventRepository {

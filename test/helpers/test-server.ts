@@ -15,6 +15,8 @@ export interface TestServer {
   readonly workspaceId: string;
   /** A source created for the test, with its write key. */
   readonly source: Source;
+  /** Starts delivering what is ingested (the pipeline), as `switchyard start` does. */
+  startWorker(): void;
   /** Listens on 127.0.0.1 on a free port (for real clients) and returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -34,7 +36,8 @@ export async function createTestServer(
   });
   const { workspaceId } = await opened.store.access.bootstrap({ adminToken: TEST_ADMIN_TOKEN });
   const source = await opened.store.sources.create(workspaceId, 'Test source');
-  const { app, committer } = await buildServer(config, opened.store, pino({ level: 'silent' }));
+  const server = await buildServer(config, opened.store, pino({ level: 'silent' }));
+  const { app } = server;
   return {
     app,
     store: opened.store,
@@ -47,9 +50,11 @@ export async function createTestServer(
       if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
       return `http://127.0.0.1:${address.port}`;
     },
+    startWorker() {
+      server.worker.start();
+    },
     async close() {
-      await app.close();
-      await committer.close();
+      await server.close();
       await opened.dispose();
     },
   };

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createAccessRepository } from '../access-repository.ts';
+import { createDeliveryLogRepository } from '../delivery-log-repository.ts';
 import { createDestinationRepository } from '../destination-repository.ts';
 import { createFunctionRepository } from '../function-repository.ts';
 import { migrate } from '../migrations/migrate.ts';
@@ -32,6 +33,7 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
     access: createAccessRepository(db, 'postgres'),
     functions: createFunctionRepository(db),
     destinations: createDestinationRepository(db),
+    deliveryLog: createDeliveryLogRepository(db),
     deliveries: createPostgresDeliveryQueue(pool),
     // Kysely's destroy ends the pool.
     close: () => db.destroy(),

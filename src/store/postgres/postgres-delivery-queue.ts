@@ -92,11 +92,20 @@ export function createPostgresDeliveryQueue(pool: pg.Pool): DeliveryQueue {
           );
         }
         // Counters are summed here first: one row per (destination, outcome, category) in the statement.
-        const counts = new Map<string, { destinationId: string; outcome: string; category: string; count: number; duration: number }>();
+        const counts = new Map<
+          string,
+          { destinationId: string; outcome: string; category: string; count: number; duration: number }
+        >();
         for (const s of settlements) {
           if (!s.count) continue;
           const key = `${s.destinationId}\u0000${s.count.outcome}\u0000${s.count.category}`;
-          const entry = counts.get(key) ?? { destinationId: s.destinationId, outcome: s.count.outcome, category: s.count.category, count: 0, duration: 0 };
+          const entry = counts.get(key) ?? {
+            destinationId: s.destinationId,
+            outcome: s.count.outcome,
+            category: s.count.category,
+            count: 0,
+            duration: 0,
+          };
           entry.count++;
           entry.duration += Math.round(s.count.durationMs);
           counts.set(key, entry);

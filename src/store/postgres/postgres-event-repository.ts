@@ -47,7 +47,8 @@ export function createPostgresEventRepository(pool: pg.Pool): EventRepository {
             times.push(row.receivedAt);
             payloads.push(d.payload);
           }
-          for (const destinationId of row.filteredOut ?? []) filtered.set(destinationId, (filtered.get(destinationId) ?? 0) + 1);
+          for (const destinationId of row.filteredOut ?? [])
+            filtered.set(destinationId, (filtered.get(destinationId) ?? 0) + 1);
         }
         if (eventIds.length > 0) {
           await client.query(
@@ -82,7 +83,10 @@ export function createPostgresEventRepository(pool: pg.Pool): EventRepository {
       return result.rows.map((row) => JSON.parse(row.body) as unknown);
     },
     async count(sourceId) {
-      const result = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE source_id = $1', [sourceId]);
+      const result = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM events WHERE source_id = $1',
+        [sourceId],
+      );
       return result.rows[0]?.n ?? 0;
     },
   };

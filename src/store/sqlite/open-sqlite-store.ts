@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createAccessRepository } from '../access-repository.ts';
+import { createDeliveryLogRepository } from '../delivery-log-repository.ts';
 import { createDestinationRepository } from '../destination-repository.ts';
 import { createFunctionRepository } from '../function-repository.ts';
 import { migrate } from '../migrations/migrate.ts';
@@ -41,6 +42,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     access: createAccessRepository(db, 'sqlite'),
     functions: createFunctionRepository(db),
     destinations: createDestinationRepository(db),
+    deliveryLog: createDeliveryLogRepository(db),
     deliveries: createSqliteDeliveryQueue(sqlite),
     // Kysely's destroy closes the better-sqlite3 handle too.
     close: () => db.destroy(),

@@ -10,21 +10,28 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
   const pick = sqlite.prepare<[string, number, number], { id: number }>(
     `SELECT id FROM deliveries WHERE destination_id = ? AND state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?`,
   );
-  const lease = sqlite.prepare(`UPDATE deliveries SET state = 'leased', lease_until = ?, updated_at = ? WHERE id = ?`);
-  const load = sqlite.prepare<[number], { id: number; eventId: number; destinationId: string; attempts: number; body: string; createdAt: number }>(
+  const lease = sqlite.prepare(
+    `UPDATE deliveries SET state = 'leased', lease_until = ?, updated_at = ? WHERE id = ?`,
+  );
+  const load = sqlite.prepare<
+    [number],
+    { id: number; eventId: number; destinationId: string; attempts: number; body: string; createdAt: number }
+  >(
     `SELECT d.id, d.event_id AS eventId, d.destination_id AS destinationId, d.attempts, d.created_at AS createdAt,
             coalesce(d.payload, e.body) AS body
      FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
   );
-  const claim = sqlite.transaction((destinationId: string, limit: number, now: number, leaseUntil: number) => {
-    const claimed: ClaimedDelivery[] = [];
-    for (const { id } of pick.all(destinationId, now, limit)) {
-      lease.run(leaseUntil, now, id);
-      const row = load.get(id);
-      if (row) claimed.push(row);
-    }
-    return claimed;
-  });
+  const claim = sqlite.transaction(
+    (destinationId: string, limit: number, now: number, leaseUntil: number) => {
+      const claimed: ClaimedDelivery[] = [];
+      for (const { id } of pick.all(destinationId, now, limit)) {
+        lease.run(leaseUntil, now, id);
+        const row = load.get(id);
+        if (row) claimed.push(row);
+      }
+      return claimed;
+    },
+  );
 
   const update = sqlite.prepare(
     `UPDATE deliveries SET state = ?, run_at = ?, attempts = ?, category = ?, last_error = ?, lease_until = NULL, updated_at = ?
@@ -46,16 +53,31 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
       update.run(s.state, s.runAt, s.attempts, s.category, s.error, now, s.id);
       const a = s.attempt;
       if (a) {
-        insertAttempt.run(s.id, a.number, a.startedAt, Math.round(a.durationMs), a.outcome, a.category, a.error, a.logs, a.requests, s.destinationId, s.eventId);
+        insertAttempt.run(
+          s.id,
+          a.number,
+          a.startedAt,
+          Math.round(a.durationMs),
+          a.outcome,
+          a.category,
+          a.error,
+          a.logs,
+          a.requests,
+          s.destinationId,
+          s.eventId,
+        );
       }
-      if (s.count) count.run(s.destinationId, minute, s.count.outcome, s.count.category, Math.round(s.count.durationMs));
+      if (s.count)
+        count.run(s.destinationId, minute, s.count.outcome, s.count.category, Math.round(s.count.durationMs));
     }
   });
 
   const expired = sqlite.prepare<[number], { id: number; crashes: number }>(
     `SELECT id, crash_count + 1 AS crashes FROM deliveries WHERE state = 'leased' AND lease_until < ?`,
   );
-  const requeue = sqlite.prepare(`UPDATE deliveries SET state = 'pending', crash_count = ?, lease_until = NULL, run_at = ?, updated_at = ? WHERE id = ?`);
+  const requeue = sqlite.prepare(
+    `UPDATE deliveries SET state = 'pending', crash_count = ?, lease_until = NULL, run_at = ?, updated_at = ? WHERE id = ?`,
+  );
   const quarantine = sqlite.prepare(
     `UPDATE deliveries SET state = 'dead', crash_count = ?, lease_until = NULL, category = 'retry', last_error = ?, updated_at = ? WHERE id = ?`,
   );

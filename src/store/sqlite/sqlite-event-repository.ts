@@ -26,11 +26,26 @@ export function createSqliteEventRepository(sqlite: BetterSqlite3.Database): Eve
     let inserted = 0;
     const filtered = new Map<string, number>();
     for (const r of rows) {
-      const result = insertEvent.run(r.sourceId, r.messageId, r.type, r.userId, r.anonymousId, r.receivedAt, r.body);
+      const result = insertEvent.run(
+        r.sourceId,
+        r.messageId,
+        r.type,
+        r.userId,
+        r.anonymousId,
+        r.receivedAt,
+        r.body,
+      );
       if (result.changes === 0) continue; // a resend: its deliveries exist already
       inserted++;
       for (const d of r.deliveries ?? []) {
-        insertDelivery.run(result.lastInsertRowid, d.destinationId, r.receivedAt, r.receivedAt, r.receivedAt, d.payload);
+        insertDelivery.run(
+          result.lastInsertRowid,
+          d.destinationId,
+          r.receivedAt,
+          r.receivedAt,
+          r.receivedAt,
+          d.payload,
+        );
       }
       for (const id of r.filteredOut ?? []) filtered.set(id, (filtered.get(id) ?? 0) + 1);
     }
@@ -41,7 +56,9 @@ export function createSqliteEventRepository(sqlite: BetterSqlite3.Database): Eve
   const recent = sqlite.prepare<[string, number], { body: string }>(
     'SELECT body FROM events WHERE source_id = ? ORDER BY id DESC LIMIT ?',
   );
-  const count = sqlite.prepare<[string], { n: number }>('SELECT count(*) AS n FROM events WHERE source_id = ?');
+  const count = sqlite.prepare<[string], { n: number }>(
+    'SELECT count(*) AS n FROM events WHERE source_id = ?',
+  );
 
   return {
     async insertMany(rows) {

@@ -1,0 +1,236 @@
+import { type Kysely, sql } from 'kysely';
+import { minuteOf } from './delivery-queue.ts';
+import type { Database } from './schema.ts';
+
+export interface DeliveryFilter {
+  readonly status?: string | undefined;
+  readonly category?: string | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  readonly eventType?: string | undefined;
+  readonly messageIds?: readonly string[] | undefined;
+}
+
+export interface DeliverySummary {
+  readonly id: number;
+  readonly eventId: number;
+  readonly messageId: string;
+  readonly eventType: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly category: string | null;
+  readonly error: string | null;
+  readonly nextAttemptAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface AttemptView {
+  readonly number: number;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly outcome: string;
+  readonly category: string | null;
+  readonly error: string | null;
+  readonly logs: unknown;
+  readonly requests: unknown;
+}
+
+export interface CountRow {
+  readonly minute: number;
+  readonly outcome: string;
+  readonly category: string;
+  readonly count: number;
+  readonly durationMs: number;
+}
+
+/** The Event Delivery view's queries, and replay. Not on the hot path: Kysely, the same on both databases. */
+export interface DeliveryLogRepository {
+  list(
+    destinationId: string,
+    filter: DeliveryFilter,
+    page: { limit: number; before?: number | undefined },
+  ): Promise<DeliverySummary[]>;
+  /** One delivery, the event as the function received it, and every attempt kept. */
+  get(
+    destinationId: string,
+    id: number,
+  ): Promise<{ delivery: DeliverySummary; event: unknown; attempts: AttemptView[] } | undefined>;
+  counts(destinationId: string, since: number): Promise<CountRow[]>;
+  /**
+   * Re-queues matching settled deliveries with a fresh retry budget; with a time window, also creates the
+   * deliveries the destination never had for events of its sources (a newly connected destination).
+   */
+  replay(
+    destinationId: string,
+    sourceIds: readonly string[],
+    filter: DeliveryFilter,
+  ): Promise<{ requeued: number; created: number }>;
+}
+
+export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRepository {
+  // Takes the executor: inside a transaction, queries must use it (SQLite has one connection; Kysely would wait).
+  const base = (destinationId: string, filter: DeliveryFilter, executor: Kysely<Database> = db) => {
+    let query = executor
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .where('d.destination_id', '=', destinationId);
+    if (filter.status !== undefined) query = query.where('d.state', '=', filter.status);
+    if (filter.category !== undefined) query = query.where('d.category', '=', filter.category);
+    if (filter.since !== undefined) query = query.where('e.received_at', '>=', filter.since);
+    if (filter.until !== undefined) query = query.where('e.received_at', '<', filter.until);
+    if (filter.eventType !== undefined) query = query.where('e.type', '=', filter.eventType);
+    if (filter.messageIds !== undefined)
+      query = query.where('e.message_id', 'in', [...filter.messageIds, '']);
+    return query;
+  };
+  const summaryColumns = [
+    'd.id as id',
+    'd.event_id as eventId',
+    'e.message_id as messageId',
+    'e.type as eventType',
+    'd.state as status',
+    'd.attempts as attempts',
+    'd.category as category',
+    'd.last_error as error',
+    'd.run_at as runAt',
+    'd.created_at as createdAt',
+    'd.updated_at as updatedAt',
+  ] as const;
+  type SummaryRow = {
+    id: number;
+    eventId: number;
+    messageId: string;
+    eventType: string;
+    status: string;
+    attempts: number;
+    category: string | null;
+    error: string | null;
+    runAt: number;
+    createdAt: number;
+    updatedAt: number;
+  };
+  const toSummary = (row: SummaryRow): DeliverySummary => ({
+    id: Number(row.id),
+    eventId: Number(row.eventId),
+    messageId: row.messageId,
+    eventType: row.eventType,
+    status: row.status,
+    attempts: Number(row.attempts),
+    category: row.category,
+    error: row.error,
+    nextAttemptAt: row.status === 'pending' ? new Date(Number(row.runAt)).toISOString() : null,
+    createdAt: new Date(Number(row.createdAt)).toISOString(),
+    updatedAt: new Date(Number(row.updatedAt)).toISOString(),
+  });
+
+  return {
+    async list(destinationId, filter, { limit, before }) {
+      let query = base(destinationId, filter).select(summaryColumns);
+      if (before !== undefined) query = query.where('d.id', '<', before);
+      const rows = await query.orderBy('d.id', 'desc').limit(limit).execute();
+      return rows.map(toSummary);
+    },
+
+    async get(destinationId, id) {
+      const row = await base(destinationId, {})
+        .select([...summaryColumns, 'd.payload as payload', 'e.body as body'])
+        .where('d.id', '=', id)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const attempts = await db
+        .selectFrom('attempts')
+        .selectAll()
+        .where('delivery_id', '=', id)
+        .orderBy('id')
+        .execute();
+      return {
+        delivery: toSummary(row),
+        event: JSON.parse(row.payload ?? row.body) as unknown,
+        attempts: attempts.map((a) => ({
+          number: Number(a.number),
+          startedAt: new Date(Number(a.started_at)).toISOString(),
+          durationMs: Number(a.duration_ms),
+          outcome: a.outcome,
+          category: a.category,
+          error: a.error,
+          logs: a.logs === null ? [] : (JSON.parse(a.logs) as unknown),
+          requests: a.requests === null ? [] : (JSON.parse(a.requests) as unknown),
+        })),
+      };
+    },
+
+    async counts(destinationId, since) {
+      const rows = await db
+        .selectFrom('delivery_counts')
+        .select(['minute', 'outcome', 'category', 'count', 'duration_ms'])
+        .where('destination_id', '=', destinationId)
+        .where('minute', '>=', minuteOf(since))
+        .orderBy('minute')
+        .execute();
+      return rows.map((r) => ({
+        minute: Number(r.minute),
+        outcome: r.outcome,
+        category: r.category,
+        count: Number(r.count),
+        durationMs: Number(r.duration_ms),
+      }));
+    },
+
+    async replay(destinationId, sourceIds, filter) {
+      return db.transaction().execute(async (trx) => {
+        const now = Date.now();
+        const status = filter.status;
+        const states = status === undefined ? ['dead', 'discarded'] : [status];
+        const ids = (
+          await base(destinationId, filter, trx)
+            .select('d.id as id')
+            .where(
+              'd.state',
+              'in',
+              states.filter((s) => ['dead', 'discarded', 'delivered'].includes(s)).concat(['-']),
+            )
+            .execute()
+        ).map((r) => Number(r.id));
+        let requeued = 0;
+        for (let i = 0; i < ids.length; i += 500) {
+          const chunk = ids.slice(i, i + 500);
+          const result = await trx
+            .updateTable('deliveries')
+            .set({
+              state: 'pending',
+              run_at: now,
+              attempts: 0,
+              crash_count: 0,
+              category: null,
+              last_error: null,
+              lease_until: null,
+              updated_at: now,
+            })
+            .where('id', 'in', chunk)
+            .executeTakeFirst();
+          requeued += Number(result.numUpdatedRows);
+        }
+        let created = 0;
+        if (
+          filter.since !== undefined &&
+          sourceIds.length > 0 &&
+          filter.status === undefined &&
+          filter.category === undefined
+        ) {
+          // Events of the destination's sources in the window that it never had a delivery for.
+          const result = await sql`
+            INSERT INTO deliveries (event_id, destination_id, state, run_at, attempts, crash_count, created_at, updated_at)
+            SELECT e.id, ${destinationId}, 'pending', ${now}, 0, 0, ${now}, ${now} FROM events e
+            WHERE e.source_id IN (${sql.join([...sourceIds])})
+              AND e.received_at >= ${filter.since} AND e.received_at < ${filter.until ?? now}
+              ${filter.eventType === undefined ? sql`` : sql`AND e.type = ${filter.eventType}`}
+              AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = e.id AND x.destination_id = ${destinationId})
+            ON CONFLICT (event_id, destination_id) DO NOTHING`.execute(trx);
+          created = Number(result.numAffectedRows ?? 0);
+        }
+        return { requeued, created };
+      });
+    },
+  };
+}

@@ -1,0 +1,263 @@
+// Ingest → fan-out → function → sink, with the real analytics-node client: delivery, Segment's retry path,
+// discard categories on the deliveries route, filters, fairness, replay.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Analytics } from '@segment/analytics-node';
+import { type Api, apiClient } from './helpers/api-client.ts';
+import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
+import { type TestServer, basicAuth, createTestServer } from './helpers/test-server.ts';
+import { DIALECTS, skipReason } from './helpers/test-stores.ts';
+
+const FORWARD = `async function onTrack(event, settings) {
+  let res;
+  try {
+    res = await fetch(settings.url + '/' + event.event, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+  } catch (err) {
+    throw new RetryError(err.message);
+  }
+  if (res.status >= 500 || res.status === 429) throw new RetryError('HTTP Status ' + res.status);
+}
+async function onIdentify(event) {
+  if (!event.traits || !event.traits.email) throw new InvalidEventPayload('email is required');
+}
+async function onGroup() { throw new Error('groups are broken') }`;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface Delivery {
+  id: number;
+  status: string;
+  category: string | null;
+  attempts: number;
+  eventType: string;
+  messageId: string;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`pipeline on ${dialect}`, { skip: skipReason(dialect) }, () => {
+    let server: TestServer;
+    let api: Api;
+    let sink: HttpSink;
+    let url: string;
+    let destinationId = '';
+    before(async () => {
+      server = await createTestServer(dialect, {
+        SWITCHYARD_FETCH_ALLOW: '127.0.0.1',
+        SWITCHYARD_WORKER_POLL_MS: '20',
+      });
+      api = apiClient(server.app);
+      sink = await startHttpSink();
+      url = await server.listen();
+      server.startWorker();
+      const fn = await api<{ id: string }>('POST', '/api/v1/functions', {
+        displayName: 'Forward',
+        code: FORWARD,
+        settings: [{ label: 'URL', type: 'string', required: true }],
+      });
+      const destination = await api<{ id: string }>('POST', '/api/v1/destinations', {
+        name: 'Sink',
+        functionId: fn.body.id,
+        sourceIds: [server.source.id],
+        settings: { url: sink.url },
+        retrySchedule: [100, 100, 100],
+      });
+      assert.equal(destination.status, 201, JSON.stringify(destination.body));
+      destinationId = destination.body.id;
+    });
+    after(async () => {
+      await server.close();
+      await sink.close();
+    });
+
+    const deliveries = async (query = '') =>
+      (
+        await api<{ data: Delivery[] }>(
+          'GET',
+          `/api/v1/destinations/${destinationId}/deliveries?limit=200${query}`,
+        )
+      ).body.data;
+
+    it('delivers every event the real client sends, once each', async () => {
+      const analytics = new Analytics({
+        writeKey: server.source.writeKey,
+        host: url,
+        flushAt: 5,
+        flushInterval: 50,
+      });
+      const sent: string[] = [];
+      analytics.on('http_request', (request) => {
+        for (const event of (JSON.parse(request.body) as { batch: { messageId: string }[] }).batch)
+          sent.push(event.messageId);
+      });
+      for (let i = 0; i < 20; i++)
+        analytics.track({ userId: `user-${i}`, event: 'Purchased', properties: { i } });
+      await analytics.closeAndFlush({ timeout: 10_000 });
+      assert.equal(sent.length, 20);
+      await waitFor('20 deliveries to the sink', async () =>
+        sink.requests.filter((r) => r.url === '/Purchased').length >= 20 ? true : undefined,
+      );
+      const received = sink.requests
+        .filter((r) => r.url === '/Purchased')
+        .map((r) => (JSON.parse(r.body) as { messageId: string }).messageId);
+      assert.deepEqual(new Set(received), new Set(sent));
+      const settled = await waitFor('settled', async () => {
+        const list = await deliveries('&status=delivered');
+        return list.length >= 20 ? list : undefined;
+      });
+      assert.ok(settled.every((d) => d.attempts === 1));
+    });
+
+    it("retries a RetryError on Segment's path: 500, 500, then 200 delivers on the third attempt", async () => {
+      let calls = 0;
+      sink.handle((request, response) => {
+        if (request.url === '/Flaky') calls++;
+        response.writeHead(request.url === '/Flaky' && calls <= 2 ? 500 : 200);
+        response.end();
+      });
+      const answer = await server.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: { userId: 'u', event: 'Flaky', messageId: `flaky-${dialect}` },
+      });
+      assert.equal(answer.statusCode, 200);
+      const delivery = await waitFor('the flaky delivery', async () => {
+        const found = (await deliveries()).find((d) => d.messageId === `flaky-${dialect}`);
+        return found?.status === 'delivered' ? found : undefined;
+      });
+      assert.equal(delivery.attempts, 3);
+      assert.equal(calls, 3);
+      const detail = await api<{
+        attempts: { outcome: string; error: string; requests: { status: number }[] }[];
+        event: { event: string };
+      }>('GET', `/api/v1/destinations/${destinationId}/deliveries/${delivery.id}`);
+      assert.deepEqual(
+        detail.body.attempts.slice(0, 2).map((a) => [a.outcome, a.error, a.requests[0]?.status]),
+        [
+          ['retry', 'RetryError: HTTP Status 500', 500],
+          ['retry', 'RetryError: HTTP Status 500', 500],
+        ],
+      );
+      assert.equal(detail.body.event.event, 'Flaky');
+      sink.handle((_request, response) => response.end());
+    });
+
+    it('goes dead when the retries run out, and replay brings it back', async () => {
+      sink.handle((request, response) => {
+        response.writeHead(request.url === '/Down' ? 503 : 200);
+        response.end();
+      });
+      await server.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: { userId: 'u', event: 'Down', messageId: `down-${dialect}` },
+      });
+      const dead = await waitFor('a dead delivery', async () => {
+        const found = (await deliveries('&status=dead')).find((d) => d.messageId === `down-${dialect}`);
+        return found;
+      });
+      assert.equal(dead.attempts, 4, 'the first attempt and 3 retries');
+      sink.handle((_request, response) => response.end());
+      const replay = await api('POST', `/api/v1/destinations/${destinationId}/replay`, { status: 'dead' });
+      assert.equal(replay.status, 200);
+      assert.equal(replay.body.requeued, 1);
+      await waitFor('the replayed delivery', async () => {
+        const found = (await deliveries()).find((d) => d.messageId === `down-${dialect}`);
+        return found?.status === 'delivered' ? found : undefined;
+      });
+    });
+
+    it('shows each discard category on the deliveries route', async () => {
+      const send = (payload: object) =>
+        server.app.inject({
+          method: 'POST',
+          url: '/v1/batch',
+          headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+          payload,
+        });
+      await send({
+        batch: [
+          { type: 'identify', userId: 'u', traits: {}, messageId: `rejected-${dialect}` },
+          { type: 'page', userId: 'u', name: 'Home', messageId: `unsupported-${dialect}` },
+          { type: 'group', userId: 'u', groupId: 'g', messageId: `bad-${dialect}` },
+        ],
+      });
+      const byId = await waitFor('three discards', async () => {
+        const list = await deliveries('&status=discarded');
+        const found = new Map(list.map((d) => [d.messageId, d.category]));
+        return found.has(`rejected-${dialect}`) &&
+          found.has(`unsupported-${dialect}`) &&
+          found.has(`bad-${dialect}`)
+          ? found
+          : undefined;
+      });
+      assert.equal(byId.get(`rejected-${dialect}`), 'message_rejected');
+      assert.equal(byId.get(`unsupported-${dialect}`), 'unsupported_event_type');
+      assert.equal(byId.get(`bad-${dialect}`), 'bad_request');
+      const onlyRejected = await deliveries('&category=message_rejected');
+      assert.ok(onlyRejected.every((d) => d.category === 'message_rejected'));
+      const stats = await api<{
+        totals: { delivered: number; discarded: Record<string, number> };
+        health: { status: string };
+      }>('GET', `/api/v1/destinations/${destinationId}/stats?window=1h`);
+      assert.ok(stats.body.totals.delivered >= 20);
+      assert.ok((stats.body.totals.discarded.bad_request ?? 0) >= 1);
+      assert.ok(['healthy', 'degraded', 'failing'].includes(stats.body.health.status));
+    });
+
+    it('does not invoke the function for filtered events or when integrations turn it off, and counts them', async () => {
+      await api('PUT', `/api/v1/destinations/${destinationId}/filters`, [
+        { if: 'event = "Ignored"', actions: [{ type: 'DROP' }] },
+      ]);
+      const before = sink.requests.length;
+      await server.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: {
+          batch: [
+            { type: 'track', userId: 'u', event: 'Ignored' },
+            { type: 'track', userId: 'u', event: 'Private', integrations: { All: false } },
+            { type: 'track', userId: 'u', event: 'Marker' },
+          ],
+        },
+      });
+      await waitFor('the marker', async () =>
+        sink.requests.slice(before).some((r) => r.url === '/Marker') ? true : undefined,
+      );
+      assert.deepEqual(
+        sink.requests.slice(before).map((r) => r.url),
+        ['/Marker'],
+      );
+      const stats = await api<{ totals: { filtered: number } }>(
+        'GET',
+        `/api/v1/destinations/${destinationId}/stats?window=1h`,
+      );
+      assert.ok(stats.body.totals.filtered >= 2);
+      await api('PUT', `/api/v1/destinations/${destinationId}/filters`, []);
+    });
+
+    it('a disabled destination gets nothing new until it is enabled again', async () => {
+      await api('PATCH', `/api/v1/destinations/${destinationId}`, { enabled: false });
+      const before = sink.requests.length;
+      await server.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: { userId: 'u', event: 'WhileOff' },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(sink.requests.length, before);
+      await api('PATCH', `/api/v1/destinations/${destinationId}`, { enabled: true });
+    });
+  });
+}
