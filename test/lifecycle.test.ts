@@ -55,7 +55,7 @@ describe('switchyard start', () => {
       assert.match(token, /^sy_\w{40}$/, first.output());
       assert.match(first.output(), /owner is admin@localhost/);
       const health = await fetch(`${first.url}/healthz`);
-      assert.deepEqual(await health.json(), { status: 'ok', store: 'sqlite' });
+      assert.deepEqual(await health.json(), { status: 'ok', role: 'all', store: 'sqlite' });
 
       const created = await fetch(`${first.url}/api/v1/sources`, {
         method: 'POST',

@@ -15,6 +15,7 @@ Options for start (each also read from the environment, see README):
   --data-dir <path>        embedded store folder (SWITCHYARD_DATA_DIR, default ./data)
   --database-url <url>     postgres://… to use Postgres (DATABASE_URL)
   --log-level <level>      fatal|error|warn|info|debug|trace|silent (LOG_LEVEL, default info)
+  --role <role>            all|ingest|worker|api: run only that part (SWITCHYARD_ROLE, default all)
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {

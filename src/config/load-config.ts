@@ -3,7 +3,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from '../pipeline/delivery-worker.ts';
 
+/** Which parts a process runs: everything, or one of them (processes on one Postgres share the work). */
+export type Role = 'all' | 'ingest' | 'worker' | 'api';
+const ROLES: readonly Role[] = ['all', 'ingest', 'worker', 'api'];
+
 export interface Config {
+  readonly role: Role;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -37,6 +42,7 @@ const FLAGS = {
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
   'log-level': { type: 'string' },
+  role: { type: 'string' },
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -59,12 +65,15 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const role = (pick(values.role, 'SWITCHYARD_ROLE') ?? 'all') as Role;
+  if (!ROLES.includes(role)) throw new ConfigError(`--role must be one of ${ROLES.join(', ')}`);
   const adminToken = pick(undefined, 'SWITCHYARD_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('SWITCHYARD_ADMIN_TOKEN must be at least 16 characters');
   }
 
   const config: Config = {
+    role,
     host: pick(values.host, 'HOST') ?? '127.0.0.1',
     port: parseInteger(pick(values.port, 'PORT') ?? '8080', 'PORT', 0, 65535),
     dataDir: path.resolve(pick(values['data-dir'], 'SWITCHYARD_DATA_DIR') ?? './data'),

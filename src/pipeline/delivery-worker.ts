@@ -51,6 +51,8 @@ export class DeliveryWorker {
   private readonly pending: Settlement[] = [];
   private readonly tasks = new Set<Promise<void>>();
   private total = 0;
+  /** Deliveries this worker settled since it started (logged at stop). */
+  private settled = 0;
   private due: DueDestination[] = [];
   private dueAt = 0;
   private turn = 0;
@@ -87,6 +89,7 @@ export class DeliveryWorker {
     await this.loop;
     await Promise.all([...this.tasks]);
     await this.flush();
+    this.logger.info({ settled: this.settled }, 'delivery worker stopped');
   }
 
   private async run(): Promise<void> {
@@ -208,6 +211,7 @@ export class DeliveryWorker {
         while (this.pending.length > 0) {
           const batch = this.pending.splice(0, 500);
           await this.store.deliveries.settle(batch);
+          this.settled += batch.length;
         }
       } finally {
         this.flushing = undefined;

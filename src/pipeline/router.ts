@@ -31,7 +31,7 @@ export class Router {
     return rows.map((row) => {
       const destinations = routes.get(row.sourceId);
       if (destinations === undefined) return row;
-      const event = (row.event ?? (JSON.parse(row.body) as Record<string, unknown>));
+      const event = row.event ?? (JSON.parse(row.body) as Record<string, unknown>);
       const deliveries: NewDelivery[] = [];
       const filteredOut: string[] = [];
       for (const destination of destinations) {

@@ -46,16 +46,23 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
     maxPendingEvents: config.ingest.maxPendingEvents,
     maxGroupEvents: config.ingest.maxCommitEvents,
   });
-  await app.register(trackingRoutes, {
-    prefix: '/v1',
-    committer,
-    writeKeys: new WriteKeyCache(store.sources),
-  });
+  const serves = (part: 'ingest' | 'api') => config.role === 'all' || config.role === part;
+  if (serves('ingest')) {
+    await app.register(trackingRoutes, {
+      prefix: '/v1',
+      committer,
+      writeKeys: new WriteKeyCache(store.sources),
+    });
+  }
   await registerOpenApi(app);
   const secrets = new SecretBox(loadSecretKey(config));
   const runtime = new FunctionRuntime(runtimeOptions({ fetchAllow: config.fetchAllow }));
-  await app.register(apiRoutes, { prefix: '/api/v1', store, secrets, runtime });
-  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok', store: store.dialect }));
+  if (serves('api')) await app.register(apiRoutes, { prefix: '/api/v1', store, secrets, runtime });
+  app.get('/healthz', { schema: { hide: true } }, () => ({
+    status: 'ok',
+    role: config.role,
+    store: store.dialect,
+  }));
 
   const worker = new DeliveryWorker(store, runtime, secrets, logger, config.worker);
   committer.afterCommit = () => worker.nudge();

@@ -26,7 +26,7 @@ export async function startSwitchyard(
     const server = await buildServer(config, store, logger);
     const { app } = server;
     await app.listen({ host: config.host, port: config.port });
-    server.worker.start();
+    if (config.role === 'all' || config.role === 'worker') server.worker.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -34,7 +34,7 @@ export async function startSwitchyard(
 
     // One write, so that whoever reads the output sees the whole message at once.
     const where = store.dialect === 'sqlite' ? config.dataDir : 'Postgres';
-    const lines = [`Switchyard is running at ${url} (store: ${where})`];
+    const lines = [`Switchyard is running at ${url} (store: ${where}, role: ${config.role})`];
     if (boot.created) {
       lines.push(`Created the default workspace; its owner is ${boot.ownerEmail}.`);
       lines.push(
