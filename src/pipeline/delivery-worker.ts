@@ -78,7 +78,8 @@ export class DeliveryWorker {
 
   /** New work was committed, or a slot freed up: look now rather than at the next poll. */
   nudge(): void {
-    this.dueAt = 0;
+    // Re-reading due destinations per commit would cost more than it saves: only when none are known.
+    if (this.due.length === 0) this.dueAt = 0;
     this.wake?.();
   }
 

@@ -10,6 +10,7 @@ import { migrate } from '../migrations/migrate.ts';
 import type { Database } from '../schema.ts';
 import { createSourceRepository } from '../source-repository.ts';
 import type { Store } from '../store.ts';
+import { setSyncMode } from './sync-mode.ts';
 import { createSqliteDeliveryQueue } from './sqlite-delivery-queue.ts';
 import { createSqliteEventRepository } from './sqlite-event-repository.ts';
 
@@ -22,7 +23,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   // WAL lets readers run beside the writer. synchronous=FULL makes a commit survive power loss, not just a
   // process crash; with group commit it costs no throughput (research/pipeline.md §3).
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  setSyncMode(sqlite, 'FULL');
   sqlite.pragma('foreign_keys = ON');
   // Short: a busy wait blocks the event loop, and Switchyard is normally the only writer.
   sqlite.pragma('busy_timeout = 200');

@@ -1,0 +1,281 @@
+// npm run bench:e2e — events in through /v1/batch, out through functions: deliveries/s, ingest→delivery
+// latency and server CPU per event, on SQLite (and Postgres when DATABASE_URL is set). Switchyard and the
+// sink each run as their own process; this process generates load. Every case is bounded in events and time.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { createTestEvent } from '../src/spec/create-test-event.ts';
+
+const TOKEN = 'sy_bench_owner_token_0123456789';
+const BIN = path.resolve(import.meta.dirname, '../bin/switchyard.js');
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const BATCH = 100;
+const LIMIT_MS = Number(process.env.BENCH_CASE_SECONDS ?? 60) * 1000;
+
+const SINK = `
+const http = require('node:http');
+let count = 0; const latencies = [];
+const server = http.createServer((req, res) => {
+  const chunks = []; req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    if (req.url === '/stats') { const s = [...latencies].sort((a, b) => a - b); res.end(JSON.stringify({ count, p50: s[Math.floor(s.length * 0.5)] ?? 0, p99: s[Math.floor(s.length * 0.99)] ?? 0 })); return; }
+    if (req.url === '/reset') { count = 0; latencies.length = 0; res.end('{}'); return; }
+    const now = Date.now();
+    let body; try { body = JSON.parse(Buffer.concat(chunks).toString()); } catch { body = null; }
+    const items = Array.isArray(body) ? body : [body];
+    for (const e of items) { count++; const t0 = e && e.properties && e.properties.t0; if (t0) latencies.push(now - t0); }
+    if (req.url.startsWith('/slow')) setTimeout(() => res.end('{}'), 2000); else res.end('{}');
+  });
+});
+server.keepAliveTimeout = 30000;
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+
+const FORWARD = `async function onTrack(event, settings) {
+  const res = await fetch(settings.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+  if (!res.ok) throw new RetryError('status ' + res.status);
+}`;
+const FORWARD_BATCH = `${FORWARD}
+async function onBatch(events, settings) {
+  const res = await fetch(settings.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+  if (!res.ok) throw new RetryError('status ' + res.status);
+  return events.map(() => ({ status: 200 }));
+}`;
+const TRIVIAL = `async function onTrack(event) { return event.event }`;
+const REWRITE = `async function onTrack(event) {
+  const p = event.properties || {};
+  const out = {};
+  for (let i = 0; i < 20; i++) out['field_' + i] = typeof p['p' + i] === 'string' ? p['p' + i].toUpperCase() : p['p' + i];
+  event.properties = out;
+  return event;
+}`;
+
+function startChild(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.once('exit', () => child.kill('SIGKILL'));
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) resolve({ child, match });
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+}
+
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks of 10 ms
+}
+
+async function benchStore(label: string, env: Record<string, string>): Promise<void> {
+  const sink = await startChild(['-e', SINK], {}, /^(\d+)\n/);
+  const sinkUrl = `http://127.0.0.1:${sink.match[1]}`;
+  const server = await startChild(
+    [BIN, 'start', '--port', '0', '--log-level', 'warn'],
+    {
+      SWITCHYARD_ADMIN_TOKEN: TOKEN,
+      SWITCHYARD_FETCH_ALLOW: '127.0.0.1',
+      SWITCHYARD_BATCH_WAIT_MS: '200',
+      SWITCHYARD_WORKER_POLL_MS: '20',
+      ...(process.env.SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVER_NODE_OPTIONS } : {}),
+      ...env,
+    },
+    /running at (http:\/\/\S+)/,
+  );
+  const url = server.match[1]!;
+  const pool = new Pool(url, { connections: 8 });
+  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
+    const response = await pool.request({
+      method: method as 'GET',
+      path: route,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return (await response.body.json()) as T;
+  };
+  const sinkStats = async () =>
+    (await (await fetch(`${sinkUrl}/stats`)).json()) as { count: number; p50: number; p99: number };
+  try {
+    const source = await api<{ id: string; writeKey: string }>('POST', '/api/v1/sources', { name: 'bench' });
+    const auth = `Basic ${Buffer.from(`${source.writeKey}:`).toString('base64')}`;
+    const { receivedAt: _r, timestamp: _t, ...template } = createTestEvent({ type: 'track' });
+    const destinations: string[] = [];
+
+    const deploy = async (name: string, code: string, settingsUrl: string) => {
+      const fn = await api<{ id: string }>('POST', '/api/v1/functions', {
+        displayName: name,
+        code,
+        settings: [{ label: 'URL', type: 'string' }],
+      });
+      const destination = await api<{ id: string }>('POST', '/api/v1/destinations', {
+        name,
+        functionId: fn.id,
+        sourceIds: [source.id],
+        settings: { url: settingsUrl },
+      });
+      destinations.push(destination.id);
+      return destination.id;
+    };
+    const disableAll = async () => {
+      for (const id of destinations) await api('PATCH', `/api/v1/destinations/${id}`, { enabled: false });
+    };
+    const ingest = async (tag: string) => {
+      let next = 0;
+      const send = async () => {
+        while (next < EVENTS / BATCH) {
+          const b = next++;
+          const t0 = Date.now();
+          const batch = Array.from({ length: BATCH }, (_, i) => ({
+            ...template,
+            messageId: `${tag}-${b}-${i}`,
+            properties: { t0, p0: 'alpha', p1: 12, p2: 'beta', p3: true, p4: 'gamma', note: 'x'.repeat(300) },
+          }));
+          const response = await pool.request({
+            method: 'POST',
+            path: '/v1/batch',
+            headers: { authorization: auth, 'content-type': 'application/json' },
+            body: JSON.stringify({ batch }),
+          });
+          await response.body.dump();
+          if (response.statusCode !== 200) next--; // refused (503): send it again
+        }
+      };
+      await Promise.all(Array.from({ length: 4 }, send));
+    };
+    const delivered = async (ids: string[]) => {
+      let total = 0;
+      for (const id of ids)
+        total += (
+          await api<{ totals: { delivered: number } }>('GET', `/api/v1/destinations/${id}/stats?window=1h`)
+        ).totals.delivered;
+      return total;
+    };
+
+    const runCase = async (
+      name: string,
+      ids: string[],
+      done: () => Promise<number>,
+      expected: number,
+      latency: boolean,
+    ) => {
+      await fetch(`${sinkUrl}/reset`, { method: 'POST' });
+      const base = await done();
+      const cpu = cpuMs(server.child.pid!);
+      const started = Date.now();
+      await ingest(`${name}-${Date.now()}`);
+      let count = 0;
+      while (Date.now() - started < LIMIT_MS) {
+        count = (await done()) - base;
+        if (count >= expected) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const used = cpuMs(server.child.pid!) - cpu;
+      const stats = latency ? await sinkStats() : undefined;
+      console.log(
+        `  ${name.padEnd(44)} ${Math.round(count / seconds)
+          .toLocaleString('en')
+          .padStart(7)} deliveries/s` +
+          `   ${((used * 1000) / Math.max(1, count)).toFixed(0).padStart(4)} µs server CPU/event` +
+          (stats ? `   latency p50 ${stats.p50} ms p99 ${stats.p99} ms` : '') +
+          (count < expected ? `   (only ${count} of ${expected} within ${LIMIT_MS / 1000} s)` : ''),
+      );
+      void ids;
+    };
+
+    console.log(
+      `${label}: ${EVENTS.toLocaleString('en')} events per case, /v1/batch of ${BATCH}, ~1 KB each`,
+    );
+    const forward = await deploy('forward', FORWARD, `${sinkUrl}/in`);
+    await runCase(
+      '1. fetch per event to a local sink',
+      [forward],
+      async () => (await sinkStats()).count,
+      EVENTS,
+      true,
+    );
+    await disableAll();
+    const batched = await deploy('forward-batch', FORWARD_BATCH, `${sinkUrl}/in`);
+    await runCase(
+      '1b. onBatch, one fetch per 20 events',
+      [batched],
+      async () => (await sinkStats()).count,
+      EVENTS,
+      true,
+    );
+    await disableAll();
+    const trivial = await deploy('trivial', TRIVIAL, '');
+    await runCase('2a. transform only, trivial', [trivial], () => delivered([trivial]), EVENTS, false);
+    await disableAll();
+    const rewrite = await deploy('rewrite', REWRITE, '');
+    await runCase(
+      '2b. transform only, 20 properties rewritten',
+      [rewrite],
+      () => delivered([rewrite]),
+      EVENTS,
+      false,
+    );
+    await disableAll();
+    const fastA = await deploy('fast-a', FORWARD, `${sinkUrl}/a`);
+    const fastB = await deploy('fast-b', FORWARD, `${sinkUrl}/b`);
+    await runCase(
+      '3. two fast destinations (baseline)',
+      [fastA, fastB],
+      () => delivered([fastA, fastB]),
+      2 * EVENTS,
+      false,
+    );
+    await deploy('slow', FORWARD, `${sinkUrl}/slow`);
+    await api('PATCH', `/api/v1/destinations/${fastA}`, {}).catch(() => undefined);
+    await runCase(
+      '3. the same with a third one taking 2 s per call',
+      [fastA, fastB],
+      () => delivered([fastA, fastB]),
+      2 * EVENTS,
+      false,
+    );
+  } finally {
+    await pool.close();
+    server.child.kill('SIGTERM');
+    sink.child.kill();
+    await new Promise((resolve) => server.child.once('exit', resolve));
+  }
+}
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-e2e-'));
+try {
+  await benchStore('SQLite', { SWITCHYARD_DATA_DIR: path.join(dataDir, 'sqlite') });
+  const adminUrl = process.env.DATABASE_URL;
+  if (adminUrl) {
+    const database = `switchyard_e2e_${process.pid}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    try {
+      const url = new URL(adminUrl);
+      url.pathname = `/${database}`;
+      await benchStore('Postgres', {
+        SWITCHYARD_DATA_DIR: path.join(dataDir, 'pg'),
+        DATABASE_URL: url.toString(),
+      });
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
+  } else {
+    console.log('Postgres: skipped (set DATABASE_URL to include it)');
+  }
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
