@@ -64,7 +64,7 @@ function startChild(
   process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = ready.exec(output);
       if (match) resolve({ child, match });
