@@ -246,6 +246,99 @@ for (const dialect of DIALECTS) {
       await api('PUT', `/api/v1/destinations/${destinationId}/filters`, []);
     });
 
+    it('batches events through onBatch and settles each by its status', async () => {
+      const fn = await api<{ id: string }>('POST', '/api/v1/functions', {
+        displayName: 'Batcher',
+        code: `async function onBatch(events, settings) {
+          await fetch(settings.url + '/batch', { method: 'POST', body: JSON.stringify(events.map((e) => e.messageId)) });
+          return events.map((e) => (e.properties && e.properties.bad ? { status: 400, errormessage: 'bad one' } : { status: 200 }));
+        }`,
+        settings: [{ label: 'URL', type: 'string' }],
+      });
+      const batcher = await api<{ id: string }>('POST', '/api/v1/destinations', {
+        name: 'Batcher',
+        functionId: fn.body.id,
+        sourceIds: [server.source.id],
+        settings: { url: sink.url },
+      });
+      const before = sink.requests.length;
+      const batch = Array.from({ length: 20 }, (_, i) => ({
+        type: 'track',
+        userId: 'u',
+        event: 'Batched',
+        properties: { bad: i === 3 },
+      }));
+      await server.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: { batch },
+      });
+      const calls = await waitFor('a batch call', async () => {
+        const made = sink.requests.slice(before).filter((r) => r.url === '/batch');
+        return made.length > 0 ? made : undefined;
+      });
+      assert.equal((JSON.parse(calls[0]!.body) as string[]).length, 20, 'one call for 20 events');
+      const settled = await waitFor('20 settled', async () => {
+        const list = (
+          await api<{ data: Delivery[] }>(
+            'GET',
+            `/api/v1/destinations/${batcher.body.id}/deliveries?limit=50`,
+          )
+        ).body.data;
+        return list.filter((d) => d.status !== 'pending' && d.status !== 'leased').length >= 20
+          ? list
+          : undefined;
+      });
+      assert.equal(settled.filter((d) => d.status === 'delivered').length, 19);
+      assert.deepEqual(
+        settled.filter((d) => d.status === 'discarded').map((d) => d.category),
+        ['bad_request'],
+      );
+      await api('DELETE', `/api/v1/destinations/${batcher.body.id}`);
+    });
+
+    it('a user deletion reaches onDelete and removes the user’s events', async () => {
+      const fn = await api<{ id: string }>('POST', '/api/v1/functions', {
+        displayName: 'Deleter',
+        code: `async function onDelete(event, settings) { await fetch(settings.url + '/delete/' + event.userId, { method: 'POST' }) }
+async function onTrack() {}`,
+        settings: [{ label: 'URL', type: 'string' }],
+      });
+      const deleter = await api<{ id: string }>('POST', '/api/v1/destinations', {
+        name: 'Deleter',
+        functionId: fn.body.id,
+        sourceIds: [server.source.id],
+        settings: { url: sink.url },
+      });
+      await server.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: { userId: `forget-me-${dialect}`, event: 'Personal' },
+      });
+      const regulation = await api('POST', '/api/v1/regulations', { userIds: [`forget-me-${dialect}`] });
+      assert.equal(regulation.status, 202);
+      assert.equal(regulation.body.deletedEvents, 1);
+      await waitFor('the delete call', async () =>
+        sink.requests.some((r) => r.url === `/delete/forget-me-${dialect}`) ? true : undefined,
+      );
+      const samples = await api<{ data: { userId?: string; type: string }[] }>(
+        'GET',
+        `/api/v1/sources/${server.source.id}/sample-events?limit=100`,
+      );
+      assert.ok(!samples.body.data.some((e) => e.userId === `forget-me-${dialect}` && e.type !== 'delete'));
+      await api('DELETE', `/api/v1/destinations/${deleter.body.id}`);
+    });
+
+    it('exposes Prometheus metrics', async () => {
+      const response = await server.app.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(response.statusCode, 200);
+      assert.match(response.body, /switchyard_events_ingested_total \d+/);
+      assert.match(response.body, /switchyard_deliveries_total\{outcome="delivered",category=""\} \d+/);
+      assert.match(response.body, /switchyard_invocation_duration_seconds_bucket/);
+    });
+
     it('a disabled destination gets nothing new until it is enabled again', async () => {
       await api('PATCH', `/api/v1/destinations/${destinationId}`, { enabled: false });
       const before = sink.requests.length;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.ts';
 import { requireBearerToken } from './authenticate.ts';
 import { deliveryRoutes } from './deliveries/delivery-routes.ts';
+import { regulationRoutes } from './deliveries/regulation-routes.ts';
 import { destinationRoutes } from './destinations/destination-routes.ts';
 import { filterRoutes } from './destinations/filter-routes.ts';
 import { functionRoutes } from './functions/function-routes.ts';
@@ -21,4 +22,5 @@ export async function apiRoutes(app: FastifyInstance, options: ApiContext): Prom
   await app.register(destinationRoutes, context);
   await app.register(filterRoutes, context);
   await app.register(deliveryRoutes, context);
+  await app.register(regulationRoutes, context);
 }

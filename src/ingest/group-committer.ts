@@ -32,8 +32,8 @@ export class GroupCommitter {
   private pendingEvents = 0;
   private running: Promise<void> | undefined;
   private closed = false;
-  /** Called after each successful commit (the pipeline wakes its workers). */
-  afterCommit: (() => void) | undefined;
+  /** Called after each successful commit with the number of new events (the pipeline wakes its workers). */
+  afterCommit: ((stored: number) => void) | undefined;
 
   constructor(
     private readonly write: (rows: readonly EventRow[]) => Promise<number>,
@@ -70,9 +70,9 @@ export class GroupCommitter {
         const group = this.takeGroup();
         const rows = group.length === 1 ? group[0]!.rows : group.flatMap((w) => w.rows);
         try {
-          await this.write(rows);
+          const stored = await this.write(rows);
           for (const waiter of group) waiter.resolve();
-          this.afterCommit?.();
+          this.afterCommit?.(stored);
         } catch (error) {
           for (const waiter of group) waiter.reject(error);
         } finally {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SwitchyardMetrics } from '../metrics/switchyard-metrics.ts';
 import type { FunctionRuntime } from '../runtime/function-runtime.ts';
 import type { InvocationResult } from '../runtime/invocation-result.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -68,6 +69,7 @@ export class DeliveryWorker {
     secrets: SecretBox,
     private readonly logger: Logger,
     private readonly options: WorkerOptions = DEFAULT_WORKER_OPTIONS,
+    private readonly metrics?: SwitchyardMetrics,
   ) {
     this.configs = new DestinationConfigs(store, secrets);
   }
@@ -128,6 +130,7 @@ export class DeliveryWorker {
     if (now - this.dueAt > REFRESH_DUE_MS) {
       this.due = await this.store.deliveries.dueDestinations(now);
       this.dueAt = now;
+      this.metrics?.queueDepth.set(this.due.reduce((n, d) => n + d.due, 0));
     }
     if (this.due.length === 0) return 0;
     let claimed = 0;
@@ -166,6 +169,7 @@ export class DeliveryWorker {
   private launch(config: DestinationConfig, rows: ClaimedDelivery[]): void {
     this.inFlight.set(config.id, (this.inFlight.get(config.id) ?? 0) + 1);
     this.total++;
+    this.metrics?.inFlight.inc();
     const task = this.process(config, rows)
       .catch((error: unknown) =>
         this.logger.error({ err: error, destinationId: config.id }, 'delivery failed to settle'),
@@ -173,6 +177,7 @@ export class DeliveryWorker {
       .finally(() => {
         this.inFlight.set(config.id, (this.inFlight.get(config.id) ?? 1) - 1);
         this.total--;
+        this.metrics?.inFlight.dec();
         this.tasks.delete(task);
         this.wake?.();
       });
@@ -192,11 +197,20 @@ export class DeliveryWorker {
       successSample: this.options.successSample,
       random: Math.random,
     };
+    this.metrics?.duration.observe(result.durationMs / 1000);
     rows.forEach((row, i) => {
       const outcome = config.batch ? (result.events?.[i] ?? result) : result;
-      this.pending.push(
-        settleOutcome(row, { ...result, ...outcome }, result.durationMs / rows.length, options),
+      const settlement = settleOutcome(
+        row,
+        { ...result, ...outcome },
+        result.durationMs / rows.length,
+        options,
       );
+      this.metrics?.outcomes.inc({
+        outcome: settlement.attempt?.outcome ?? settlement.state,
+        category: settlement.category ?? '',
+      });
+      this.pending.push(settlement);
     });
     // A 429 with Retry-After pauses the whole destination, not just this delivery.
     if (result.retryAfterMs !== undefined) this.pausedUntil.set(config.id, now + result.retryAfterMs);

@@ -9,6 +9,7 @@ import { FunctionRuntime } from '../runtime/function-runtime.ts';
 import { runtimeOptions } from '../runtime/runtime-options.ts';
 import { loadSecretKey } from '../secrets/load-secret-key.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
+import { SwitchyardMetrics } from '../metrics/switchyard-metrics.ts';
 import { DeliveryWorker } from '../pipeline/delivery-worker.ts';
 import { Router } from '../pipeline/router.ts';
 import type { Store } from '../store/store.ts';
@@ -64,8 +65,15 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
     store: store.dialect,
   }));
 
-  const worker = new DeliveryWorker(store, runtime, secrets, logger, config.worker);
-  committer.afterCommit = () => worker.nudge();
+  const metrics = new SwitchyardMetrics();
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  const worker = new DeliveryWorker(store, runtime, secrets, logger, config.worker, metrics);
+  committer.afterCommit = (stored) => {
+    metrics.ingested.inc(stored);
+    worker.nudge();
+  };
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

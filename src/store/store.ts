@@ -3,6 +3,7 @@ import type { DeliveryLogRepository } from './delivery-log-repository.ts';
 import type { DeliveryQueue, NewDelivery } from './delivery-queue.ts';
 import type { DestinationRepository } from './destination-repository.ts';
 import type { FunctionRepository } from './function-repository.ts';
+import type { RegulationRepository } from './regulation-repository.ts';
 import type { Dialect } from './schema.ts';
 
 export interface Store {
@@ -14,6 +15,7 @@ export interface Store {
   readonly destinations: DestinationRepository;
   readonly deliveries: DeliveryQueue;
   readonly deliveryLog: DeliveryLogRepository;
+  readonly regulations: RegulationRepository;
   close(): Promise<void>;
 }
 

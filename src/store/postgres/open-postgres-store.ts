@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createAccessRepository } from '../access-repository.ts';
+import { createRegulationRepository } from '../regulation-repository.ts';
 import { createDeliveryLogRepository } from '../delivery-log-repository.ts';
 import { createDestinationRepository } from '../destination-repository.ts';
 import { createFunctionRepository } from '../function-repository.ts';
@@ -34,6 +35,7 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
     functions: createFunctionRepository(db),
     destinations: createDestinationRepository(db),
     deliveryLog: createDeliveryLogRepository(db),
+    regulations: createRegulationRepository(db),
     deliveries: createPostgresDeliveryQueue(pool),
     // Kysely's destroy ends the pool.
     close: () => db.destroy(),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createAccessRepository } from '../access-repository.ts';
+import { createRegulationRepository } from '../regulation-repository.ts';
 import { createDeliveryLogRepository } from '../delivery-log-repository.ts';
 import { createDestinationRepository } from '../destination-repository.ts';
 import { createFunctionRepository } from '../function-repository.ts';
@@ -44,6 +45,7 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     functions: createFunctionRepository(db),
     destinations: createDestinationRepository(db),
     deliveryLog: createDeliveryLogRepository(db),
+    regulations: createRegulationRepository(db),
     deliveries: createSqliteDeliveryQueue(sqlite),
     // Kysely's destroy closes the better-sqlite3 handle too.
     close: () => db.destroy(),
