@@ -331,6 +331,59 @@ async function onTrack() {}`,
       await api('DELETE', `/api/v1/destinations/${deleter.body.id}`);
     });
 
+    it('a destination whose API takes seconds does not hold up a fast one', async () => {
+      const fn = await api<{ id: string }>('POST', '/api/v1/functions', {
+        displayName: 'Forward again',
+        code: `async function onTrack(event, settings) { await fetch(settings.url, { method: 'POST', body: event.messageId }) }`,
+        settings: [{ label: 'URL', type: 'string' }],
+      });
+      const make = async (name: string, path: string) =>
+        (
+          await api<{ id: string }>('POST', '/api/v1/destinations', {
+            name,
+            functionId: fn.body.id,
+            sourceIds: [server.source.id],
+            settings: { url: `${sink.url}${path}` },
+          })
+        ).body.id;
+      // Only these two run for this test.
+      await api('PATCH', `/api/v1/destinations/${destinationId}`, { enabled: false });
+      const slow = await make('Slow', '/slow');
+      const fast = await make('Fast', '/fast');
+      sink.handle((request, response) =>
+        request.url === '/slow' ? setTimeout(() => response.end(), 3_000) : response.end(),
+      );
+      const before = sink.requests.length;
+      const started = Date.now();
+      const batch = Array.from({ length: 60 }, (_, i) => ({
+        type: 'track',
+        userId: 'u',
+        event: 'Both',
+        messageId: `both-${dialect}-${i}`,
+      }));
+      await server.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: { batch },
+      });
+      await waitFor('the fast destination’s 60 deliveries', async () =>
+        sink.requests.slice(before).filter((r) => r.url === '/fast').length >= 60 ? true : undefined,
+      );
+      const fastDone = Date.now() - started;
+      assert.ok(
+        fastDone < 2_000,
+        `the fast destination finished in ${fastDone} ms while the slow one was busy`,
+      );
+      assert.ok(
+        sink.requests.slice(before).filter((r) => r.url === '/slow').length <= 16,
+        'the slow one is held to its own slots',
+      );
+      for (const id of [slow, fast]) await api('DELETE', `/api/v1/destinations/${id}`);
+      await api('PATCH', `/api/v1/destinations/${destinationId}`, { enabled: true });
+      sink.handle((_request, response) => response.end());
+    });
+
     it('exposes Prometheus metrics', async () => {
       const response = await server.app.inject({ method: 'GET', url: '/metrics' });
       assert.equal(response.statusCode, 200);

@@ -160,6 +160,81 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('claims, settles and purges deliveries by the retention rules', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const source = await store.sources.create(workspaceId, 'Web');
+        const withDelivery = (id: string) => ({
+          ...row(source.id, id),
+          deliveries: [{ destinationId: 'dst_x', payload: null }],
+        });
+        await store.events.insertMany([withDelivery('ok'), withDelivery('failed'), row(source.id, 'plain')]);
+        const now = Date.now();
+        const claimed = await store.deliveries.claim('dst_x', 10, now, now + 60_000);
+        assert.equal(claimed.length, 2);
+        assert.deepEqual(
+          await store.deliveries.claim('dst_x', 10, now, now + 60_000),
+          [],
+          'leased rows are not claimed twice',
+        );
+        await store.deliveries.settle(
+          claimed.map((c) => ({
+            id: c.id,
+            eventId: c.eventId,
+            destinationId: c.destinationId,
+            state:
+              (JSON.parse(c.body) as { messageId: string }).messageId === 'ok' ? 'delivered' : 'discarded',
+            runAt: now,
+            attempts: 1,
+            category: null,
+            error: null,
+            attempt: undefined,
+            count: undefined,
+          })),
+        );
+        // Successes and events are past their time; failures are not.
+        const removed = await store.deliveryLog.purge(
+          { successBefore: now + 1_000, failureBefore: 0, eventsBefore: now + 1_000 },
+          1_000,
+        );
+        assert.equal(removed, 3, 'the delivered delivery, its event, and the event nobody got');
+        assert.equal(await store.events.count(source.id), 1, 'the failed delivery keeps its event');
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('returns expired leases and quarantines a delivery that keeps killing its worker', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const source = await store.sources.create(workspaceId, 'Web');
+        await store.events.insertMany([
+          { ...row(source.id, 'crashy'), deliveries: [{ destinationId: 'dst_y', payload: null }] },
+        ]);
+        let now = Date.now();
+        for (let crash = 1; crash <= 3; crash++) {
+          now += 100_000; // past the back-off the janitor added
+          const claimed = await store.deliveries.claim('dst_y', 1, now, now + 10);
+          assert.equal(claimed.length, 1, `claim ${crash}`);
+          now += 1_000_000; // the worker died; the lease ran out long ago
+          const reaped = await store.deliveries.reapExpiredLeases(now, 3);
+          assert.deepEqual(
+            reaped,
+            crash < 3 ? { returned: 1, quarantined: 0 } : { returned: 0, quarantined: 1 },
+          );
+        }
+        assert.deepEqual(
+          await store.deliveries.dueDestinations(now + 1_000_000),
+          [],
+          'quarantined: nothing due',
+        );
+      } finally {
+        await dispose();
+      }
+    });
+
     it('commits concurrent groups without losing or doubling any', async () => {
       const { store, dispose } = await openTestStore(dialect);
       try {

@@ -24,6 +24,10 @@ export interface WorkerOptions {
   /** onBatch: up to this many events per call, or whatever has waited batchWaitMs. */
   readonly batchSize: number;
   readonly batchWaitMs: number;
+  /** Retention: successful deliveries and attempts, failed ones, and events (when nothing waits for them). */
+  readonly keepSuccessMs: number;
+  readonly keepFailureMs: number;
+  readonly keepEventsMs: number;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -35,9 +39,14 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   successSample: 0.01,
   batchSize: 20,
   batchWaitMs: 10_000,
+  keepSuccessMs: 86_400_000,
+  keepFailureMs: 30 * 86_400_000,
+  keepEventsMs: 7 * 86_400_000,
 };
 
 const REAP_EVERY_MS = 5_000;
+const PURGE_EVERY_MS = 60_000;
+const PURGE_BATCH = 1_000;
 const REFRESH_DUE_MS = 200;
 
 /**
@@ -58,6 +67,7 @@ export class DeliveryWorker {
   private dueAt = 0;
   private turn = 0;
   private lastReap = 0;
+  private lastPurge = 0;
   private wake: (() => void) | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
@@ -126,6 +136,19 @@ export class DeliveryWorker {
       const reaped = await this.store.deliveries.reapExpiredLeases(now, this.options.maxCrashes);
       if (reaped.returned + reaped.quarantined > 0)
         this.logger.warn(reaped, 'returned expired delivery leases');
+    }
+    if (now - this.lastPurge > PURGE_EVERY_MS) {
+      this.lastPurge = now;
+      const removed = await this.store.deliveryLog.purge(
+        {
+          successBefore: now - this.options.keepSuccessMs,
+          failureBefore: now - this.options.keepFailureMs,
+          eventsBefore: now - this.options.keepEventsMs,
+        },
+        PURGE_BATCH,
+      );
+      // A backlog is worked off soon, in small steps, rather than in one long transaction.
+      if (removed >= PURGE_BATCH) this.lastPurge = now - PURGE_EVERY_MS + 1_000;
     }
     if (now - this.dueAt > REFRESH_DUE_MS) {
       this.due = await this.store.deliveries.dueDestinations(now);

@@ -66,6 +66,18 @@ export interface DeliveryLogRepository {
     sourceIds: readonly string[],
     filter: DeliveryFilter,
   ): Promise<{ requeued: number; created: number }>;
+  /**
+   * Retention: removes successes older than `successBefore`, failures older than `failureBefore` and events
+   * older than `eventsBefore` that no delivery still refers to — at most `limit` rows of each kind per call,
+   * so that a large backlog is worked off in small steps beside the hot path.
+   */
+  purge(policy: RetentionCutoffs, limit: number): Promise<number>;
+}
+
+export interface RetentionCutoffs {
+  readonly successBefore: number;
+  readonly failureBefore: number;
+  readonly eventsBefore: number;
 }
 
 export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRepository {
@@ -175,6 +187,70 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
         count: Number(r.count),
         durationMs: Number(r.duration_ms),
       }));
+    },
+
+    async purge(policy, limit) {
+      let removed = 0;
+      const ids = async (query: Promise<{ id: number }[]>) => (await query).map((r) => Number(r.id));
+      const successAttempts = await ids(
+        db
+          .selectFrom('attempts')
+          .select('id')
+          .where('outcome', '=', 'delivered')
+          .where('started_at', '<', policy.successBefore)
+          .limit(limit)
+          .execute(),
+      );
+      const failedAttempts = await ids(
+        db
+          .selectFrom('attempts')
+          .select('id')
+          .where('outcome', '!=', 'delivered')
+          .where('started_at', '<', policy.failureBefore)
+          .limit(limit)
+          .execute(),
+      );
+      for (const chunk of [successAttempts, failedAttempts].filter((c) => c.length > 0)) {
+        removed += Number(
+          (await db.deleteFrom('attempts').where('id', 'in', chunk).executeTakeFirst()).numDeletedRows,
+        );
+      }
+      const deliveries = await ids(
+        db
+          .selectFrom('deliveries')
+          .select('id')
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('state', '=', 'delivered'), eb('updated_at', '<', policy.successBefore)]),
+              eb.and([eb('state', 'in', ['discarded', 'dead']), eb('updated_at', '<', policy.failureBefore)]),
+            ]),
+          )
+          .limit(limit)
+          .execute(),
+      );
+      if (deliveries.length > 0)
+        removed += Number(
+          (await db.deleteFrom('deliveries').where('id', 'in', deliveries).executeTakeFirst()).numDeletedRows,
+        );
+      // An event is kept while any delivery of it is still to be settled, or kept for its failure's sake.
+      const events = await ids(
+        db
+          .selectFrom('events as e')
+          .select('e.id as id')
+          .where('e.received_at', '<', policy.eventsBefore)
+          .where((eb) =>
+            eb.not(
+              eb.exists(eb.selectFrom('deliveries as d').select('d.id').whereRef('d.event_id', '=', 'e.id')),
+            ),
+          )
+          .limit(limit)
+          .execute(),
+      );
+      if (events.length > 0)
+        removed += Number(
+          (await db.deleteFrom('events').where('id', 'in', events).executeTakeFirst()).numDeletedRows,
+        );
+      return removed;
     },
 
     async replay(destinationId, sourceIds, filter) {
