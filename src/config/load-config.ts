@@ -113,6 +113,13 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
         0,
         600_000,
       ),
+      // Must exceed the invocation timeout (5 s); tests shorten it to see a dead worker's claims return.
+      leaseMs: parseInteger(
+        pick(undefined, 'SWITCHYARD_LEASE_MS') ?? String(DEFAULT_WORKER_OPTIONS.leaseMs),
+        'SWITCHYARD_LEASE_MS',
+        1_000,
+        3_600_000,
+      ),
     },
   };
   return deepFreeze(config);

@@ -44,7 +44,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   keepEventsMs: 7 * 86_400_000,
 };
 
-const REAP_EVERY_MS = 5_000;
+const REAP_EVERY_MS = 1_000;
 const PURGE_EVERY_MS = 60_000;
 const PURGE_BATCH = 1_000;
 const REFRESH_DUE_MS = 200;
