@@ -1,9 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidCursorError } from '../store/page-cursor.ts';
 import { AppError } from './app-error.ts';
 
 /** Fastify's own errors (body too large, bad JSON, schema validation) mapped to AppError's shape. */
 export function toAppError(error: FastifyError | Error): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof InvalidCursorError)
+    return new AppError(400, 'invalid_request', error.message, { field: 'cursor' });
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

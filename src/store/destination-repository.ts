@@ -1,8 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from './new-id.ts';
-import { decodeCursor, encodeCursor } from './page-cursor.ts';
+import { pageByCreation } from './page-cursor.ts';
 import type { Database, DestinationsTable } from './schema.ts';
-import { InvalidCursorError } from './source-repository.ts';
 import type { Page } from './store.ts';
 
 export interface DestinationRecord {
@@ -182,31 +181,10 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
     },
 
     async list(workspaceId, { limit, cursor, functionId }) {
-      let query = db
-        .selectFrom('destinations')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(limit + 1);
+      let query = db.selectFrom('destinations').selectAll().where('workspace_id', '=', workspaceId);
       if (functionId !== undefined) query = query.where('function_id', '=', functionId);
-      if (cursor !== undefined) {
-        const after = decodeCursor(cursor);
-        if (after === undefined) throw new InvalidCursorError('cursor is not valid');
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '>', after.createdAt),
-            eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
-          ]),
-        );
-      }
-      const rows = await query.execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        data: await withSources(page),
-        next: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-      };
+      const { rows, next } = await pageByCreation(query, limit, cursor);
+      return { data: await withSources(rows), next };
     },
 
     async listByFunction(functionId) {

@@ -1,8 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from './new-id.ts';
-import { decodeCursor, encodeCursor } from './page-cursor.ts';
+import { pageByCreation } from './page-cursor.ts';
 import type { Database, FunctionVersionsTable, FunctionsTable } from './schema.ts';
-import { InvalidCursorError } from './source-repository.ts';
 import type { Page } from './store.ts';
 
 export interface FunctionRecord {
@@ -131,30 +130,9 @@ export function createFunctionRepository(db: Kysely<Database>): FunctionReposito
     get,
 
     async list(workspaceId, { limit, cursor }) {
-      let query = db
-        .selectFrom('functions')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(limit + 1);
-      if (cursor !== undefined) {
-        const after = decodeCursor(cursor);
-        if (after === undefined) throw new InvalidCursorError('cursor is not valid');
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '>', after.createdAt),
-            eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
-          ]),
-        );
-      }
-      const rows = await query.execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        data: page.map(toFunction),
-        next: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-      };
+      const query = db.selectFrom('functions').selectAll().where('workspace_id', '=', workspaceId);
+      const { rows, next } = await pageByCreation(query, limit, cursor);
+      return { data: rows.map(toFunction), next };
     },
 
     async update(workspaceId, id, patch) {

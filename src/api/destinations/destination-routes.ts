@@ -7,7 +7,6 @@ import {
 } from '../../functions/setting-values.ts';
 import { AppError, notFound } from '../../server/app-error.ts';
 import type { DestinationRecord } from '../../store/destination-repository.ts';
-import { InvalidCursorError } from '../../store/source-repository.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize, principalOf } from '../authenticate.ts';
@@ -147,14 +146,7 @@ export async function destinationRoutes(app: FastifyInstance, { store, secrets }
     },
     async (request) => {
       const principal = authorize(request, 'functions:read');
-      let page;
-      try {
-        page = await store.destinations.list(principal.workspaceId, request.query);
-      } catch (error) {
-        if (error instanceof InvalidCursorError)
-          throw new AppError(400, 'invalid_request', error.message, { field: 'cursor' });
-        throw error;
-      }
+      const page = await store.destinations.list(principal.workspaceId, request.query);
       const data = [];
       for (const destination of page.data) data.push(await presentDestination(store, secrets, destination));
       return { data, next: page.next };

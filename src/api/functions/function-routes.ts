@@ -3,7 +3,6 @@ import { DEFAULT_FUNCTION_CODE } from '../../functions/default-template.ts';
 import { normaliseSettingDefinitions } from '../../functions/settings-schema.ts';
 import { validateCode } from '../../functions/validate-code.ts';
 import { AppError, notFound } from '../../server/app-error.ts';
-import { InvalidCursorError } from '../../store/source-repository.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize, principalOf } from '../authenticate.ts';
 import { isAllowed } from '../permissions.ts';
@@ -87,14 +86,7 @@ export async function functionRoutes(app: FastifyInstance, { store, secrets }: A
     { schema: { tags: ['functions'], summary: 'List functions', querystring: pageQuery } },
     async (request) => {
       const principal = authorize(request, 'functions:read');
-      let page;
-      try {
-        page = await store.functions.list(principal.workspaceId, request.query);
-      } catch (error) {
-        if (error instanceof InvalidCursorError)
-          throw new AppError(400, 'invalid_request', error.message, { field: 'cursor' });
-        throw error;
-      }
+      const page = await store.functions.list(principal.workspaceId, request.query);
       const data = [];
       for (const fn of page.data.filter((f) => isAllowed(principal, 'functions:read', f.id))) {
         const latest = await store.functions.getVersion(fn.id, fn.latestVersionId);

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, notFound } from '../../server/app-error.ts';
-import { InvalidCursorError } from '../../store/source-repository.ts';
 import type { Source, Store } from '../../store/store.ts';
 import { authorize, principalOf } from '../authenticate.ts';
 import { isAllowed } from '../permissions.ts';
@@ -64,17 +63,10 @@ export async function sourceRoutes(app: FastifyInstance, { store }: { store: Sto
     },
     async (request) => {
       const principal = authorize(request, 'sources:read');
-      try {
-        const page = await store.sources.list(principal.workspaceId, request.query);
-        // A grant scoped to some sources shows only those.
-        const visible = page.data.filter((source) => isAllowed(principal, 'sources:read', source.id));
-        return { data: visible.map(present), next: page.next };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) {
-          throw new AppError(400, 'invalid_request', error.message, { field: 'cursor' });
-        }
-        throw error;
-      }
+      const page = await store.sources.list(principal.workspaceId, request.query);
+      // A grant scoped to some sources shows only those.
+      const visible = page.data.filter((source) => isAllowed(principal, 'sources:read', source.id));
+      return { data: visible.map(present), next: page.next };
     },
   );
 
