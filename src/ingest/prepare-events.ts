@@ -111,6 +111,5 @@ function prepareOne(
     anonymousId: event.anonymousId ?? null,
     receivedAt: facts.receivedAt,
     body,
-    event,
   };
 }

@@ -32,8 +32,6 @@ export interface EventRow {
   readonly deliveries?: readonly NewDelivery[];
   /** Destinations connected to the source that filters kept this event from (counted, not delivered). */
   readonly filteredOut?: readonly string[];
-  /** The normalised event as an object, for routing; never stored (body is). */
-  readonly event?: Readonly<Record<string, unknown>>;
 }
 
 export interface EventRepository {
