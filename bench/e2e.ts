@@ -2,11 +2,10 @@
 // latency and server CPU per event, on SQLite (and Postgres when DATABASE_URL is set). Switchyard and the
 // sink each run as their own process; this process generates load. Every case is bounded in events and time.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { Pool } from 'undici';
+import { forEachStore } from './for-each-store.ts';
 import { createTestEvent } from '../src/spec/create-test-event.ts';
 
 const TOKEN = 'sy_bench_owner_token_0123456789';
@@ -253,29 +252,6 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
   }
 }
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-e2e-'));
-try {
-  await benchStore('SQLite', { SWITCHYARD_DATA_DIR: path.join(dataDir, 'sqlite') });
-  const adminUrl = process.env.DATABASE_URL;
-  if (adminUrl) {
-    const database = `switchyard_e2e_${process.pid}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    try {
-      const url = new URL(adminUrl);
-      url.pathname = `/${database}`;
-      await benchStore('Postgres', {
-        SWITCHYARD_DATA_DIR: path.join(dataDir, 'pg'),
-        DATABASE_URL: url.toString(),
-      });
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
-    }
-  } else {
-    console.log('Postgres: skipped (set DATABASE_URL to include it)');
-  }
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
-}
+await forEachStore('switchyard-e2e', (label, dataDir, databaseUrl) =>
+  benchStore(label, { SWITCHYARD_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }),
+);

@@ -3,12 +3,10 @@
 // (SQLite, and Postgres when DATABASE_URL is set): a closed loop at full load, an open loop at half that rate
 // and one at 7,500 events/s, each for a bounded time, then a check that every acknowledged event is stored.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { Pool } from 'undici';
+import { forEachStore } from './for-each-store.ts';
 import { createTestEvent } from '../src/spec/create-test-event.ts';
 import { openStore } from '../src/store/open-store.ts';
 
@@ -172,26 +170,4 @@ async function benchStore(name: string, dataDir: string, databaseUrl: string | u
   }
 }
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-'));
-try {
-  await benchStore('SQLite', path.join(dataDir, 'sqlite'), undefined);
-  const adminUrl = process.env.DATABASE_URL;
-  if (adminUrl) {
-    const database = `switchyard_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    try {
-      const url = new URL(adminUrl);
-      url.pathname = `/${database}`;
-      await benchStore('Postgres', path.join(dataDir, 'pg'), url.toString());
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
-    }
-  } else {
-    console.log('Postgres: skipped (set DATABASE_URL to include it)');
-  }
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
-}
+await forEachStore('switchyard-bench', benchStore);

@@ -86,3 +86,8 @@ export function normaliseSettingDefinitions(input: unknown): SettingDefinition[]
 function invalid(message: string, field: string): AppError {
   return new AppError(400, 'invalid_settings', message, { field });
 }
+
+/** A saved version's setting definitions (stored as JSON, validated when saved). */
+export function definitionsOf(version: { readonly settings: string }): SettingDefinition[] {
+  return JSON.parse(version.settings) as SettingDefinition[];
+}

@@ -1,4 +1,4 @@
-import type { SettingDefinition } from '../functions/settings-schema.ts';
+import { definitionsOf } from '../functions/settings-schema.ts';
 import { openSettingValues } from '../functions/setting-values.ts';
 import type { FunctionInstance } from '../runtime/function-runtime.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -48,7 +48,7 @@ export class DestinationConfigs {
       } else {
         const version = await this.store.functions.getVersion(destination.functionId, destination.versionId);
         if (version) {
-          const definitions = JSON.parse(version.settings) as SettingDefinition[];
+          const definitions = definitionsOf(version);
           config = {
             id: destination.id,
             name: destination.name,

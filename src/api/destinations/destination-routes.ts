@@ -10,7 +10,7 @@ import type { DestinationRecord } from '../../store/destination-repository.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize, principalOf } from '../authenticate.ts';
-import { definitionsOf } from '../functions/function-lookup.ts';
+import { definitionsOf } from '../../functions/settings-schema.ts';
 import { idParams, pageQuery } from '../functions/function-routes.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { SettingDefinition } from '../../functions/settings-schema.ts';
+import { definitionsOf } from '../../functions/settings-schema.ts';
 import { maskSettingValues } from '../../functions/setting-values.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import { notFound } from '../../server/app-error.ts';
@@ -24,10 +24,6 @@ export async function findFunction(
   const latest = await store.functions.getVersion(fn.id, fn.latestVersionId);
   if (latest === undefined) throw notFound('function');
   return { fn, latest };
-}
-
-export function definitionsOf(version: VersionRecord): SettingDefinition[] {
-  return JSON.parse(version.settings) as SettingDefinition[];
 }
 
 /** A function as the API shows it (Segment's Public API field names), with its latest version. */

@@ -9,7 +9,8 @@ import { MAX_CODE_BYTES } from '../../functions/validate-code.ts';
 import { AppError } from '../../server/app-error.ts';
 import type { ApiContext } from '../api-context.ts';
 import { principalOf } from '../authenticate.ts';
-import { definitionsOf, findFunction, presentFunction } from './function-lookup.ts';
+import { definitionsOf } from '../../functions/settings-schema.ts';
+import { findFunction, presentFunction } from './function-lookup.ts';
 import { idParams } from './function-routes.ts';
 
 const MAX_TEST_EVENTS = 400;

@@ -8,7 +8,8 @@ import {
 import { AppError, notFound } from '../../server/app-error.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize, principalOf } from '../authenticate.ts';
-import { definitionsOf, findFunction, presentVersion } from './function-lookup.ts';
+import { definitionsOf } from '../../functions/settings-schema.ts';
+import { findFunction, presentVersion } from './function-lookup.ts';
 import { authorOf, idParams } from './function-routes.ts';
 
 const versionParams = {

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type ClaimedDelivery, type DeliveryQueue, type Settlement, minuteOf } from '../delivery-queue.ts';
-import { setSyncMode } from './sync-mode.ts';
+import { enterHotPath } from './sync-mode.ts';
 
 /** The delivery queue on SQLite: one process owns the file, so claims need no row locks. */
 export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): DeliveryQueue {
@@ -98,13 +98,10 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
     return { returned, quarantined };
   });
 
-  const idle = async () => {
-    while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
-    // Queue bookkeeping need not survive power loss — a lost claim lapses, a lost settlement means one more
-    // attempt (at-least-once) — so it skips the WAL sync that costs milliseconds per commit. The next
-    // ingest commit syncs it anyway.
-    setSyncMode(sqlite, 'NORMAL');
-  };
+  // Queue bookkeeping need not survive power loss — a lost claim lapses, a lost settlement means one more
+  // attempt (at-least-once) — so it skips the WAL sync that costs milliseconds per commit. The next ingest
+  // commit syncs it anyway.
+  const idle = () => enterHotPath(sqlite, 'NORMAL');
   return {
     async dueDestinations(now) {
       await idle();

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { minuteOf } from '../delivery-queue.ts';
 import type { EventRepository, EventRow } from '../store.ts';
-import { setSyncMode } from './sync-mode.ts';
+import { enterHotPath } from './sync-mode.ts';
 
 /**
  * The ingest hot path on SQLite: raw prepared statements, one synchronous transaction per group, each new
@@ -63,10 +63,9 @@ export function createSqliteEventRepository(sqlite: BetterSqlite3.Database): Eve
 
   return {
     async insertMany(rows) {
-      while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
       // Acknowledged events must survive power loss: this commit syncs the WAL (and with it any earlier
       // queue commits made without a sync).
-      setSyncMode(sqlite, 'FULL');
+      await enterHotPath(sqlite, 'FULL');
       return insertAll.immediate(rows);
     },
     recent(sourceId, limit) {

@@ -12,3 +12,12 @@ export function setSyncMode(sqlite: BetterSqlite3.Database, mode: Mode): void {
   sqlite.pragma(`synchronous = ${mode}`);
   current.set(sqlite, mode);
 }
+
+/**
+ * Before a hot-path transaction on the shared connection: waits for Kysely's transactions (which span awaits)
+ * to end — ours must never become a savepoint of somebody else's — then sets the sync mode it needs.
+ */
+export async function enterHotPath(sqlite: BetterSqlite3.Database, mode: Mode): Promise<void> {
+  while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+  setSyncMode(sqlite, mode);
+}
