@@ -77,28 +77,6 @@ describe('runtime safety: CPU and time', () => {
       await assertNeighbourWorks();
     });
   }
-
-  it('keeps other instances running while one spins after an await', async () => {
-    // A long deadline: the neighbours must all finish while the spinner is still spinning.
-    const patient = new FunctionRuntime(runtimeOptions({ fetchAllow: ['127.0.0.1'], timeoutMs: 3_000 }));
-    try {
-      const spinner = fn(`async function onTrack() { await fetch('${sink.url}/'); while (true) {} }`);
-      let spinnerDone = false;
-      const spinning = patient.invoke(spinner, { event: createTestEvent() }).then((result) => {
-        spinnerDone = true;
-        return result;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      for (let i = 0; i < 20; i++) {
-        const result = await patient.invoke(healthy, { event: createTestEvent() });
-        assert.equal(result.status, 'delivered');
-      }
-      assert.equal(spinnerDone, false, 'the neighbours were not held up by the spinning isolate');
-      assert.equal((await spinning).status, 'retry');
-    } finally {
-      await patient.close();
-    }
-  });
 });
 
 describe('runtime safety: memory', () => {

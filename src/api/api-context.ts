@@ -1,4 +1,4 @@
-import type { FunctionRuntime } from '../runtime/function-runtime.ts';
+import type { Invoker } from '../runtime/invoker.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/store.ts';
 
@@ -7,5 +7,5 @@ export interface ApiContext {
   readonly store: Store;
   readonly secrets: SecretBox;
   /** For test runs from the editor: the same runtime and limits as production. */
-  readonly runtime: FunctionRuntime;
+  readonly runtime: Invoker;
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { FUNCTIONS_RUN_USAGE, UsageError, functionsRun } from './functions-run.ts';
+import { runInvokerProcess } from '../runtime/invoker-process.ts';
 import { createLogger } from '../server/create-logger.ts';
 import { startSwitchyard } from '../server/start-switchyard.ts';
 
@@ -16,6 +17,8 @@ Options for start (each also read from the environment, see README):
   --database-url <url>     postgres://… to use Postgres (DATABASE_URL)
   --log-level <level>      fatal|error|warn|info|debug|trace|silent (LOG_LEVEL, default info)
   --role <role>            all|ingest|worker|api: run only that part (SWITCHYARD_ROLE, default all)
+  --invokers <n>           processes that run functions (SWITCHYARD_INVOKERS, default: one per core
+                           but one, at least 1; 0 runs them inside the server process)
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return command === undefined ? 1 : 0;
   }
   if (command === 'functions') return functions(rest);
+  // Not for people: InvokerPool starts it with an IPC channel.
+  if (command === 'invoker') return runInvokerProcess();
   if (command !== 'start') {
     process.stderr.write(`switchyard: unknown command "${command}"\n\n${USAGE}`);
     return 1;

@@ -1,4 +1,5 @@
 // The only place that reads the environment. Everything else receives the frozen Config.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from '../pipeline/delivery-worker.ts';
@@ -21,6 +22,8 @@ export interface Config {
   /** Hosts or CIDRs that functions may fetch although they are private or loopback. */
   readonly fetchAllow: readonly string[];
   readonly logLevel: string;
+  /** Processes that run functions (by default one per core but one); 0 runs them in this process. */
+  readonly invokers: number;
   readonly ingest: IngestConfig;
   readonly worker: WorkerOptions;
 }
@@ -43,11 +46,20 @@ const FLAGS = {
   'database-url': { type: 'string' },
   'log-level': { type: 'string' },
   role: { type: 'string' },
+  invokers: { type: 'string' },
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * One invoker process per core but one: the server process keeps a core for HTTP and the store, which it
+ * saturates at full ingest (bench:e2e on 2 cores: 1 invoker beat 0 and 2 for fetch and onBatch).
+ */
+function defaultInvokers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
 
 /** Parses CLI flags (which win) over environment variables; throws ConfigError on bad values. */
 export function loadConfig(argv: readonly string[] = [], env: Env = process.env): Config {
@@ -87,6 +99,12 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
       .map((s) => s.trim())
       .filter((s) => s !== ''),
     logLevel,
+    invokers: parseInteger(
+      pick(values.invokers, 'SWITCHYARD_INVOKERS') ?? String(defaultInvokers()),
+      'SWITCHYARD_INVOKERS',
+      0,
+      64,
+    ),
     ingest: {
       maxPendingEvents: parseInteger(
         pick(undefined, 'SWITCHYARD_INGEST_MAX_PENDING') ?? '50000',

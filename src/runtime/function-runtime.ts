@@ -23,7 +23,12 @@ export interface FunctionInstance {
   readonly sensitiveSettings?: readonly string[];
 }
 
-export type InvocationInput = { readonly event: unknown } | { readonly events: readonly unknown[] };
+export type InvocationInput =
+  | { readonly event: unknown }
+  | { readonly events: readonly unknown[] }
+  // Stored events as they are: the JSON goes into the isolate without a parse and stringify on the way.
+  | { readonly eventJson: string }
+  | { readonly eventsJson: readonly string[] };
 
 const HANDLERS: Record<string, HandlerName> = {
   identify: 'onIdentify',
@@ -70,7 +75,8 @@ export class FunctionRuntime {
     }
     const { json: settings, redact } = prepared;
     const requests: CapturedRequest[] = [];
-    const batchSize = 'events' in input ? input.events.length : undefined;
+    const batchSize =
+      'events' in input ? input.events.length : 'eventsJson' in input ? input.eventsJson.length : undefined;
     const finish = (
       raw: Partial<RawInvocation>,
       verdict: Classification,
@@ -93,24 +99,24 @@ export class FunctionRuntime {
         redact,
       );
 
-    const handler = 'events' in input ? 'onBatch' : HANDLERS[eventType(input.event)];
-    if (handler === undefined) {
-      const type = eventType((input as { event: unknown }).event);
-      const error = {
-        name: 'EventNotSupported',
-        message: `${type || 'an event without a type'} is not supported`,
-      };
-      return finish({}, classify({ errorName: 'EventNotSupported' }), error);
-    }
     let payload: string;
+    let type: string;
     try {
-      payload = JSON.stringify('events' in input ? input.events : input.event);
+      ({ payload, type } = payloadOf(input));
     } catch (cause) {
       const error = {
         name: 'InvalidEventPayload',
         message: `the event is not JSON: ${(cause as Error).message}`,
       };
       return finish({}, classify({ errorName: 'InvalidEventPayload' }), error);
+    }
+    const handler = batchSize === undefined ? HANDLERS[type] : 'onBatch';
+    if (handler === undefined) {
+      const error = {
+        name: 'EventNotSupported',
+        message: `${type || 'an event without a type'} is not supported`,
+      };
+      return finish({}, classify({ errorName: 'EventNotSupported' }), error);
     }
 
     const pool = this.pool(instance, settings);
@@ -253,6 +259,14 @@ export class FunctionRuntime {
       }
     }
   }
+}
+
+/** The JSON the isolate parses, and the event's type (which picks the handler). */
+function payloadOf(input: InvocationInput): { payload: string; type: string } {
+  if ('events' in input) return { payload: JSON.stringify(input.events), type: 'batch' };
+  if ('eventsJson' in input) return { payload: `[${input.eventsJson.join(',')}]`, type: 'batch' };
+  if ('event' in input) return { payload: JSON.stringify(input.event), type: eventType(input.event) };
+  return { payload: input.eventJson, type: eventType(JSON.parse(input.eventJson)) };
 }
 
 function eventType(event: unknown): string {

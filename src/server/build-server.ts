@@ -6,6 +6,8 @@ import { GroupCommitter } from '../ingest/group-committer.ts';
 import { trackingRoutes } from '../ingest/tracking-routes.ts';
 import { WriteKeyCache } from '../ingest/write-key.ts';
 import { FunctionRuntime } from '../runtime/function-runtime.ts';
+import type { Invoker } from '../runtime/invoker.ts';
+import { InvokerPool } from '../runtime/invoker-pool.ts';
 import { runtimeOptions } from '../runtime/runtime-options.ts';
 import { loadSecretKey } from '../secrets/load-secret-key.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
@@ -57,7 +59,12 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
   }
   await registerOpenApi(app);
   const secrets = new SecretBox(loadSecretKey(config));
-  const runtime = new FunctionRuntime(runtimeOptions({ fetchAllow: config.fetchAllow }));
+  const options = runtimeOptions({ fetchAllow: config.fetchAllow });
+  // Ingest-only processes run no functions; the others use every core unless told otherwise.
+  const runtime: Invoker =
+    config.invokers > 0 && config.role !== 'ingest'
+      ? new InvokerPool(config.invokers, options, logger)
+      : new FunctionRuntime(options);
   if (serves('api')) await app.register(apiRoutes, { prefix: '/api/v1', store, secrets, runtime });
   app.get('/healthz', { schema: { hide: true } }, () => ({
     status: 'ok',

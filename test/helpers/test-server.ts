@@ -31,6 +31,8 @@ export async function createTestServer(
   const config = loadConfig([], {
     SWITCHYARD_DATA_DIR: opened.target.dataDir,
     LOG_LEVEL: 'silent',
+    // Functions run in this process unless a test asks for invoker processes (test/invoker-pool.test.ts).
+    SWITCHYARD_INVOKERS: '0',
     ...(opened.target.databaseUrl === undefined ? {} : { DATABASE_URL: opened.target.databaseUrl }),
     ...env,
   });

@@ -36,9 +36,6 @@ globalThis.__switchyardInit = function (bridge) {
   delete globalThis.__switchyardInit;
   const limits = JSON.parse(bridge.limits);
   // Option objects without a prototype: user code cannot steer them through Object.prototype.
-  const ASYNC_COPY = { __proto__: null, arguments: { __proto__: null, copy: true }, result: { __proto__: null, promise: true, copy: true } };
-  const fetchRef = bridge.fetch;
-  const sleepRef = bridge.sleep;
   // Host services answer {ok} or {err: [name, message]}: errors are raised here, so that their stacks
   // show only this isolate's frames.
   const ERRORS = { TypeError, RangeError, SyntaxError };
@@ -51,10 +48,7 @@ globalThis.__switchyardInit = function (bridge) {
     codec: sync(bridge.codec),
     url: sync(bridge.url),
     crypto: sync(bridge.crypto),
-    notify: bridge.notify,
     lodashSource: sync(bridge.lodash),
-    fetch: (request) => fetchRef.apply(undefined, [request], ASYNC_COPY),
-    sleep: (ms) => sleepRef.apply(undefined, [ms], ASYNC_COPY),
   };
 ${PARTS.map((part) => readFileSync(path.join(import.meta.dirname, 'prelude', part), 'utf8')).join('\n')}
   for (const [name, value] of Object.entries({ ${GLOBALS.join(', ')} })) {
@@ -66,7 +60,7 @@ ${PARTS.map((part) => readFileSync(path.join(import.meta.dirname, 'prelude', par
     configurable: true,
     enumerable: false,
   });
-  return { start, take, bind };
+  return { start, take, resume, bind };
 };
 `;
 

@@ -1,5 +1,6 @@
 // Runs inside the isolate. Segment's error classes, console capture, timers bounded by the invocation,
-// crypto, cache, lodash, and the dispatcher the host drives: start(...) then take(...).
+// crypto, cache, lodash, and the dispatcher the host drives: start(...), then take(...) and resume(...) until
+// take answers the result. Every call runs synchronously on the host's thread: the isolate never runs by itself.
 
 class EventNotSupported extends Error {
   constructor(message) {
@@ -31,7 +32,22 @@ const SEGMENT_ERRORS = [EventNotSupported, InvalidEventPayload, ValidationError,
 // One invocation runs in an isolate at a time (the host pools isolates), so `current` is unambiguous.
 let current = { gen: 0, logs: [], logBytes: 0, dropped: 0, timers: new Set() };
 const results = new Map();
-let waitingFor = 0;
+
+// ---- host operations (fetch, timers) ----------------------------------------------------------------
+// An operation is queued here; the host collects the queue with take(), performs it between calls and
+// hands back its outcome with resume(), which settles the promise and runs what awaited it.
+let nextOpId = 1;
+let outbox = [];
+const waiting = new Map();
+function hostOp(kind, argument) {
+  return new Promise((resolve) => {
+    const id = nextOpId++;
+    waiting.set(id, resolve);
+    outbox.push([id, kind, argument]);
+  });
+}
+host.fetch = (request) => hostOp('fetch', request);
+host.sleep = (ms) => hostOp('sleep', ms);
 
 // ---- console ----------------------------------------------------------------------------------------
 function inspect(value, depth = 0) {
@@ -224,7 +240,6 @@ function finish(inv, outcome) {
     });
   }
   results.set(inv.gen, json);
-  if (waitingFor === inv.gen) host.notify(inv.gen);
 }
 
 /** onBatch's per-event answers, reduced to what the host reads: [{status, errormessage}]. */
@@ -238,6 +253,10 @@ function batchAnswers(value) {
 }
 
 function start(gen, handlerName, payloadJson, settingsJson) {
+  // What an earlier invocation left unfinished never resumes.
+  outbox = [];
+  waiting.clear();
+  results.clear();
   const inv = { gen, logs: [], logBytes: 0, dropped: 0, timers: new Set() };
   current = inv;
   let promise;
@@ -257,15 +276,27 @@ function start(gen, handlerName, payloadJson, settingsJson) {
   );
 }
 
+/** The result as JSON once the handler settled; until then the operations queued since the last take. */
 function take(gen) {
   const json = results.get(gen);
-  if (json === undefined) {
-    waitingFor = gen;
-    return null;
+  if (json !== undefined) {
+    results.delete(gen);
+    return json;
   }
-  results.delete(gen);
-  waitingFor = 0;
-  return json;
+  const ops = outbox;
+  outbox = [];
+  return ops;
+}
+
+/** Outcomes of host operations: [[id, value], ...]. */
+function resume(gen, outcomes) {
+  if (gen !== current.gen) return;
+  for (const [id, value] of outcomes) {
+    const resolve = waiting.get(id);
+    if (resolve === undefined) continue;
+    waiting.delete(id);
+    resolve(value);
+  }
 }
 
 function bind(found) {

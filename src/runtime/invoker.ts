@@ -1,0 +1,46 @@
+import type { FunctionInstance, InvocationInput } from './function-runtime.ts';
+import type { InvocationResult } from './invocation-result.ts';
+
+/**
+ * What runs functions for the pipeline and the editor's test runs: the runtime in this process
+ * (FunctionRuntime), or a pool of invoker processes, one per core (InvokerPool).
+ */
+export interface Invoker {
+  /** Runs the handler and settles the outcome. Never throws. */
+  invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult>;
+  /** Drops an instance's warm isolates now. */
+  unload(instanceId: string): void;
+  close(): Promise<void>;
+}
+
+/** Messages between the pool and its processes (structured clone over the IPC channel). */
+export type ToInvoker =
+  | { readonly t: 'run'; readonly items: readonly RunItem[]; readonly forget: readonly number[] }
+  | { readonly t: 'unload'; readonly instanceId: string };
+
+export interface RunItem {
+  readonly id: number;
+  /** The pool's number for the instance; its definition comes with the first item that uses it. */
+  readonly key: number;
+  readonly instance?: FunctionInstance | undefined;
+  readonly input: InvocationInput;
+}
+
+export type FromInvoker =
+  | { readonly t: 'ready' }
+  | { readonly t: 'done'; readonly items: readonly (readonly [number, InvocationResult])[] };
+
+/** The result of an invocation the platform could not run (its process died, or never started): retried. */
+export function platformFault(message: string): InvocationResult {
+  return {
+    status: 'retry',
+    category: 'retry',
+    error: { name: 'Error', message },
+    logs: [],
+    droppedLogs: 0,
+    requests: [],
+    durationMs: 0,
+    cpuMs: 0,
+    coldStart: false,
+  };
+}
