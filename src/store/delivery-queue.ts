@@ -77,3 +77,34 @@ export interface DeliveryQueue {
 
 /** Counter buckets are whole minutes. */
 export const minuteOf = (time: number): number => Math.floor(time / 60_000) * 60_000;
+
+export interface CountSum {
+  readonly destinationId: string;
+  readonly outcome: string;
+  readonly category: string;
+  count: number;
+  duration: number;
+}
+
+/** Counters summed per (destination, outcome, category): one upsert per group, not one per delivery. */
+export function sumCounts(settlements: readonly Settlement[]): CountSum[] {
+  const sums = new Map<string, CountSum>();
+  for (const s of settlements) {
+    if (!s.count) continue;
+    const key = `${s.destinationId}\u0000${s.count.outcome}\u0000${s.count.category}`;
+    let sum = sums.get(key);
+    if (sum === undefined) {
+      sum = {
+        destinationId: s.destinationId,
+        outcome: s.count.outcome,
+        category: s.count.category,
+        count: 0,
+        duration: 0,
+      };
+      sums.set(key, sum);
+    }
+    sum.count++;
+    sum.duration += Math.round(s.count.durationMs);
+  }
+  return [...sums.values()];
+}

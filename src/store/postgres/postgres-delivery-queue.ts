@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type ClaimedDelivery, type DeliveryQueue, minuteOf } from '../delivery-queue.ts';
+import { sumCounts, type ClaimedDelivery, type DeliveryQueue, minuteOf } from '../delivery-queue.ts';
 
 /**
  * The delivery queue on Postgres. Claims lock rows with FOR UPDATE SKIP LOCKED, so any number of worker
@@ -91,27 +91,8 @@ export function createPostgresDeliveryQueue(pool: pg.Pool): DeliveryQueue {
             ],
           );
         }
-        // Counters are summed here first: one row per (destination, outcome, category) in the statement.
-        const counts = new Map<
-          string,
-          { destinationId: string; outcome: string; category: string; count: number; duration: number }
-        >();
-        for (const s of settlements) {
-          if (!s.count) continue;
-          const key = `${s.destinationId}\u0000${s.count.outcome}\u0000${s.count.category}`;
-          const entry = counts.get(key) ?? {
-            destinationId: s.destinationId,
-            outcome: s.count.outcome,
-            category: s.count.category,
-            count: 0,
-            duration: 0,
-          };
-          entry.count++;
-          entry.duration += Math.round(s.count.durationMs);
-          counts.set(key, entry);
-        }
-        if (counts.size > 0) {
-          const entries = [...counts.values()];
+        const entries = sumCounts(settlements);
+        if (entries.length > 0) {
           await client.query(
             `INSERT INTO delivery_counts (destination_id, minute, outcome, category, count, duration_ms)
              SELECT d, $6, o, c, n, t FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS x(d, o, c, n, t)

@@ -1,5 +1,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { type ClaimedDelivery, type DeliveryQueue, type Settlement, minuteOf } from '../delivery-queue.ts';
+import {
+  type ClaimedDelivery,
+  type DeliveryQueue,
+  type Settlement,
+  minuteOf,
+  sumCounts,
+} from '../delivery-queue.ts';
 import { enterHotPath } from './sync-mode.ts';
 
 /** The delivery queue on SQLite: one process owns the file, so claims need no row locks. */
@@ -43,9 +49,9 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const count = sqlite.prepare(
-    `INSERT INTO delivery_counts (destination_id, minute, outcome, category, count, duration_ms) VALUES (?, ?, ?, ?, 1, ?)
+    `INSERT INTO delivery_counts (destination_id, minute, outcome, category, count, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (destination_id, minute, outcome, category)
-     DO UPDATE SET count = delivery_counts.count + 1, duration_ms = delivery_counts.duration_ms + excluded.duration_ms`,
+     DO UPDATE SET count = delivery_counts.count + excluded.count, duration_ms = delivery_counts.duration_ms + excluded.duration_ms`,
   );
   const settle = sqlite.transaction((settlements: readonly Settlement[]) => {
     const now = Date.now();
@@ -68,9 +74,9 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
           s.eventId,
         );
       }
-      if (s.count)
-        count.run(s.destinationId, minute, s.count.outcome, s.count.category, Math.round(s.count.durationMs));
     }
+    for (const sum of sumCounts(settlements))
+      count.run(sum.destinationId, minute, sum.outcome, sum.category, sum.count, sum.duration);
   });
 
   const expired = sqlite.prepare<[number], { id: number; crashes: number }>(
