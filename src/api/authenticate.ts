@@ -1,25 +1,69 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../server/app-error.ts';
-import type { AccessRepository, Principal } from '../store/store.ts';
+import type { Store, Principal } from '../store/store.ts';
 import { type Permission, isAllowed } from './permissions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyContextConfig {
+    /** Reachable without credentials (sign-in, accepting an invitation). */
+    public?: boolean;
+  }
 }
 
-/** Every route in the scope needs `Authorization: Bearer <token>`; the caller becomes request.principal. */
-export function requireBearerToken(app: FastifyInstance, access: AccessRepository): void {
+/** The browser session cookie: HttpOnly, SameSite=Lax; its value is a random secret stored hashed. */
+export const SESSION_COOKIE = 'sy_session';
+/** Cookie-authenticated changes must echo the session's CSRF token in this header. */
+export const CSRF_HEADER = 'x-csrf-token';
+const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Every route in the scope needs a caller: `Authorization: Bearer <token>` (API, CLI, scripts) or the session
+ * cookie (the web app). A cookie alone never authorises a change: a page on another site can make the browser
+ * send the cookie, but it cannot read the CSRF token that must come with it.
+ */
+export function requireCaller(app: FastifyInstance, store: Store): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public === true) return;
     const header = request.headers.authorization;
-    const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1])
-      throw new AppError(401, 'unauthorized', 'send an API token as "Authorization: Bearer <token>"');
-    const principal = await access.authenticate(match[1]);
-    if (principal === undefined) throw new AppError(401, 'unauthorized', 'the API token is not valid');
-    request.principal = principal;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1])
+        throw new AppError(401, 'unauthorized', 'send an API token as "Authorization: Bearer <token>"');
+      const principal = await store.access.authenticate(match[1]);
+      if (principal === undefined)
+        throw new AppError(401, 'unauthorized', 'the API token is not valid, or was revoked or expired');
+      request.principal = principal;
+      return;
+    }
+    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (cookie === undefined)
+      throw new AppError(
+        401,
+        'unauthorized',
+        'sign in, or send an API token as "Authorization: Bearer <token>"',
+      );
+    const session = await store.people.sessionByToken(cookie, Date.now());
+    if (session === undefined)
+      throw new AppError(401, 'unauthorized', 'the session has ended: sign in again');
+    if (CHANGES.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
+        throw new AppError(403, 'csrf_failed', `changes from the browser need the ${CSRF_HEADER} header`);
+      }
+    }
+    request.principal = {
+      via: 'session',
+      tokenId: session.id,
+      workspaceId: session.workspaceId,
+      userId: session.userId,
+      label: session.email,
+      roles: session.roles,
+    };
   });
 }
 
@@ -36,4 +80,22 @@ export function authorize(request: FastifyRequest, permission: Permission, resou
     throw new AppError(403, 'forbidden', `your role does not allow ${permission}`);
   }
   return principal;
+}
+
+/** One cookie's value from a Cookie header; undefined when absent or malformed. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      const value = part.slice(eq + 1).trim();
+      return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : undefined;
+    }
+  }
+  return undefined;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -10,11 +10,20 @@ export type Permission =
   /** Connect destinations to a source, or move a connected destination to a new version (Source Admin). */
   | 'sources:connect'
   | 'functions:read'
-  | 'functions:write';
+  | 'functions:write'
+  /** Members, roles, workspace tokens, invitations and the audit trail (Workspace Owner only). */
+  | 'workspace:admin';
 
 // Destinations are checked against their function (functions:*) and their sources (sources:connect).
 const ROLE_PERMISSIONS: Record<RoleGrant['role'], readonly Permission[]> = {
-  workspace_owner: ['sources:read', 'sources:write', 'sources:connect', 'functions:read', 'functions:write'],
+  workspace_owner: [
+    'sources:read',
+    'sources:write',
+    'sources:connect',
+    'functions:read',
+    'functions:write',
+    'workspace:admin',
+  ],
   source_admin: ['sources:read', 'sources:write', 'sources:connect'],
   // Function authors pick sample events from sources in the editor.
   functions_admin: ['sources:read', 'functions:read', 'functions:write'],
@@ -29,3 +38,5 @@ export function isAllowed(principal: Principal, permission: Permission, resource
     return resourceId !== undefined && grant.resourceIds.includes(resourceId);
   });
 }
+
+export const ROLE_NAMES = Object.keys(ROLE_PERMISSIONS) as RoleGrant['role'][];

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { passwordProblem } from '../access/password.ts';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from '../pipeline/delivery-worker.ts';
 
 /** Which parts a process runs: everything, or one of them (processes on one Postgres share the work). */
@@ -84,6 +85,10 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
     throw new ConfigError('SWITCHYARD_ADMIN_TOKEN must be at least 16 characters');
   }
 
+  const adminPassword = pick(undefined, 'SWITCHYARD_ADMIN_PASSWORD');
+  const weak = adminPassword === undefined ? undefined : passwordProblem(adminPassword);
+  if (weak !== undefined) throw new ConfigError(`SWITCHYARD_ADMIN_PASSWORD: ${weak}`);
+
   const config: Config = {
     role,
     host: pick(values.host, 'HOST') ?? '127.0.0.1',
@@ -92,7 +97,7 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
     databaseUrl,
     adminToken,
     adminEmail: pick(undefined, 'SWITCHYARD_ADMIN_EMAIL'),
-    adminPassword: pick(undefined, 'SWITCHYARD_ADMIN_PASSWORD'),
+    adminPassword,
     secretKey: pick(undefined, 'SWITCHYARD_SECRET_KEY'),
     fetchAllow: (pick(undefined, 'SWITCHYARD_FETCH_ALLOW') ?? '')
       .split(',')

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.ts';
+import { hashPassword } from '../access/password.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { buildServer } from './build-server.ts';
@@ -22,6 +23,8 @@ export async function startSwitchyard(
     const boot = await store.access.bootstrap({
       adminToken: config.adminToken,
       adminEmail: config.adminEmail,
+      adminPassword: config.adminPassword,
+      hashPassword,
     });
     const server = await buildServer(config, store, logger);
     const { app } = server;
@@ -43,6 +46,13 @@ export async function startSwitchyard(
           : 'Owner API token: the value of SWITCHYARD_ADMIN_TOKEN.',
       );
       lines.push(`Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/sources`);
+    }
+    if (boot.generatedPassword !== undefined) {
+      lines.push(
+        `Sign in at ${url} as ${boot.ownerEmail} with the password (shown once, keep it): ${boot.generatedPassword}`,
+      );
+    } else if (boot.created && config.adminPassword !== undefined) {
+      lines.push(`Sign in at ${url} as ${boot.ownerEmail} with SWITCHYARD_ADMIN_PASSWORD.`);
     }
     print(lines.join('\n'));
 

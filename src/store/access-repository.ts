@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { hashToken } from './hash-token.ts';
 import { newId, randomBase62 } from './new-id.ts';
 import type { Database, Dialect } from './schema.ts';
-import type { AccessRepository, RoleGrant } from './store.ts';
+import type { AccessRepository, RoleGrant, TokenInfo } from './store.ts';
 
 const DEFAULT_OWNER_EMAIL = 'admin@localhost';
 const OWNER_ROLES: RoleGrant[] = [{ role: 'workspace_owner' }];
@@ -14,13 +14,55 @@ export function generateApiToken(): string {
   return `sy_${randomBase62(40)}`;
 }
 
+/** A generated owner password: 20 base62 characters (~119 bits), printed once. */
+function generatePassword(): string {
+  return randomBase62(20);
+}
+
+const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
+
+function toTokenInfo(row: {
+  id: string;
+  name: string;
+  user_id: string | null;
+  roles: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+}): TokenInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    userId: row.user_id,
+    roles: JSON.parse(row.roles) as RoleGrant[],
+    createdAt: iso(row.created_at)!,
+    lastUsedAt: iso(row.last_used_at),
+    expiresAt: iso(row.expires_at),
+    revokedAt: iso(row.revoked_at),
+  };
+}
+
 export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): AccessRepository {
+  const tokens = () =>
+    db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'user_id', 'roles', 'created_at', 'last_used_at', 'expires_at', 'revoked_at']);
   // Each writer takes the connection or transaction to write with, so that bootstrap can compose them.
-  const insertUser = async (trx: Kysely<Database>, user: { email: string; name: string }) => {
+  const insertUser = async (
+    trx: Kysely<Database>,
+    user: { email: string; name: string; passwordHash?: string | null },
+  ) => {
     const id = newId('usr');
     await trx
       .insertInto('users')
-      .values({ id, email: user.email, name: user.name, password_hash: null, created_at: Date.now() })
+      .values({
+        id,
+        email: user.email.toLowerCase(),
+        name: user.name,
+        password_hash: user.passwordHash ?? null,
+        created_at: Date.now(),
+      })
       .execute();
     return id;
   };
@@ -47,6 +89,7 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
       name: string;
       roles?: readonly RoleGrant[];
       token?: string;
+      expiresAt?: number | null;
     },
   ) => {
     const id = newId('tok');
@@ -63,6 +106,7 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
         created_at: Date.now(),
         last_used_at: null,
         revoked_at: null,
+        expires_at: options.expiresAt ?? null,
       })
       .execute();
     return { id, token };
@@ -73,7 +117,35 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
     createWorkspace: (workspace) => db.transaction().execute((trx) => insertWorkspace(trx, workspace)),
     createToken: (options) => insertToken(db, options),
 
-    async bootstrap({ adminToken, adminEmail }) {
+    async listTokens(workspaceId, userId) {
+      let query = tokens().where('workspace_id', '=', workspaceId);
+      if (userId !== undefined) query = query.where('user_id', '=', userId);
+      return (await query.orderBy('created_at').execute()).map(toTokenInfo);
+    },
+    async getToken(workspaceId, tokenId) {
+      const row = await tokens()
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', tokenId)
+        .executeTakeFirst();
+      return row && toTokenInfo(row);
+    },
+    async revokeToken(workspaceId, tokenId) {
+      const result = await db
+        .updateTable('api_tokens')
+        .set({ revoked_at: Date.now() })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', tokenId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async bootstrap({ adminToken, adminEmail, adminPassword, hashPassword }) {
+      // Hashed before the transaction: scrypt takes a while and must not hold the store.
+      const password = adminPassword ?? generatePassword();
+      const passwordHash = hashPassword === undefined ? null : await hashPassword(password);
+      const generatedPassword =
+        adminPassword === undefined && passwordHash !== null ? { generatedPassword: password } : {};
       return db.transaction().execute(async (trx) => {
         // Several processes may start together on one Postgres; only one may create the owner.
         if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
@@ -86,14 +158,28 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
           const owner = await trx
             .selectFrom('memberships')
             .innerJoin('users', 'users.id', 'memberships.user_id')
-            .select('users.email')
+            .select(['users.id', 'users.email', 'users.password_hash'])
             .where('memberships.workspace_id', '=', existing.id)
             .orderBy('memberships.created_at')
             .executeTakeFirst();
+          // An owner created before sign-in existed gets a password now, once.
+          if (owner && owner.password_hash === null && passwordHash !== null) {
+            await trx
+              .updateTable('users')
+              .set({ password_hash: passwordHash })
+              .where('id', '=', owner.id)
+              .execute();
+            return {
+              created: false,
+              workspaceId: existing.id,
+              ownerEmail: owner.email,
+              ...generatedPassword,
+            };
+          }
           return { created: false, workspaceId: existing.id, ownerEmail: owner?.email ?? '' };
         }
-        const email = adminEmail ?? DEFAULT_OWNER_EMAIL;
-        const userId = await insertUser(trx, { email, name: 'Owner' });
+        const email = (adminEmail ?? DEFAULT_OWNER_EMAIL).toLowerCase();
+        const userId = await insertUser(trx, { email, name: 'Owner', passwordHash });
         const workspaceId = await insertWorkspace(trx, { name: 'Default', ownerUserId: userId });
         const { token } = await insertToken(trx, {
           workspaceId,
@@ -106,6 +192,7 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
           workspaceId,
           ownerEmail: email,
           ...(adminToken === undefined ? { generatedToken: token } : {}),
+          ...generatedPassword,
         };
       });
     },
@@ -122,17 +209,33 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
           'api_tokens.id',
           'api_tokens.workspace_id',
           'api_tokens.user_id',
+          'api_tokens.name',
           'api_tokens.roles',
           'api_tokens.revoked_at',
+          'api_tokens.expires_at',
+          'api_tokens.last_used_at',
           'memberships.roles as member_roles',
         ])
         .where('api_tokens.token_hash', '=', hashToken(token))
         .executeTakeFirst();
-      if (!row || row.revoked_at !== null) return undefined;
+      const now = Date.now();
+      if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now))
+        return undefined;
+      // Last use is kept to the minute: one write per token per minute, not per request.
+      if (row.last_used_at === null || now - row.last_used_at > 60_000) {
+        await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      }
       // A member's token acts with the member's current roles; a removed member's token acts with none.
       if (row.user_id !== null && row.member_roles === null) return undefined;
       const roles = JSON.parse(row.user_id !== null ? (row.member_roles ?? '[]') : row.roles) as RoleGrant[];
-      return { tokenId: row.id, workspaceId: row.workspace_id, userId: row.user_id, roles };
+      return {
+        via: 'token',
+        tokenId: row.id,
+        workspaceId: row.workspace_id,
+        userId: row.user_id,
+        label: row.name,
+        roles,
+      };
     },
   };
 }

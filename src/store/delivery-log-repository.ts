@@ -44,6 +44,14 @@ export interface CountRow {
   readonly durationMs: number;
 }
 
+export interface UsageRow {
+  readonly destinationId: string;
+  /** Midnight UTC, epoch ms. */
+  readonly day: number;
+  readonly invocations: number;
+  readonly executionMs: number;
+}
+
 /** The Event Delivery view's queries, and replay. Not on the hot path: Kysely, the same on both databases. */
 export interface DeliveryLogRepository {
   list(
@@ -57,6 +65,8 @@ export interface DeliveryLogRepository {
     id: number,
   ): Promise<{ delivery: DeliverySummary; event: unknown; attempts: AttemptView[] } | undefined>;
   counts(destinationId: string, since: number): Promise<CountRow[]>;
+  /** Invocations and execution time per destination per UTC day (what Segment bills as usage). */
+  usage(destinationIds: readonly string[], since: number, until: number): Promise<UsageRow[]>;
   /**
    * Re-queues matching settled deliveries with a fresh retry budget; with a time window, also creates the
    * deliveries the destination never had for events of its sources (a newly connected destination).
@@ -186,6 +196,33 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
         category: r.category,
         count: Number(r.count),
         durationMs: Number(r.duration_ms),
+      }));
+    },
+
+    async usage(destinationIds, since, until) {
+      if (destinationIds.length === 0) return [];
+      const day = sql<number>`minute - (minute % 86400000)`;
+      const rows = await db
+        .selectFrom('delivery_counts')
+        .select([
+          'destination_id',
+          day.as('day'),
+          sql<number>`sum(count)`.as('invocations'),
+          sql<number>`sum(duration_ms)`.as('execution_ms'),
+        ])
+        .where('destination_id', 'in', destinationIds)
+        // Filtered events never ran: they are counted for the charts, not for usage.
+        .where('outcome', '!=', 'filtered')
+        .where('minute', '>=', minuteOf(since))
+        .where('minute', '<', until)
+        .groupBy(['destination_id', day])
+        .orderBy(day)
+        .execute();
+      return rows.map((r) => ({
+        destinationId: r.destination_id,
+        day: Number(r.day),
+        invocations: Number(r.invocations),
+        executionMs: Number(r.execution_ms),
       }));
     },
 

@@ -53,6 +53,54 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  expires_at: number | null;
+}
+
+/** A browser sign-in: the cookie's secret is hashed like a token; mutations must echo csrf_token. */
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  /** The workspace the session acts in (switchable among the user's memberships). */
+  workspace_id: string;
+  csrf_token: string;
+  ip: string | null;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  roles: string;
+  token_hash: string;
+  invited_by: string | null;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  revoked_at: number | null;
+}
+
+/** The audit trail: who did what to which resource, from where, and whether it was allowed. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  workspace_id: string;
+  at: number;
+  /** user | token | anonymous */
+  actor_type: string;
+  actor_id: string | null;
+  /** The user's email or the token's name, as it was then. */
+  actor_label: string | null;
+  action: string;
+  /** ok | denied | failed */
+  outcome: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  ip: string | null;
+  /** JSON: what changed — field names, never secret values. */
+  summary: string | null;
 }
 
 export interface SourcesTable {
@@ -185,6 +233,9 @@ export interface Database {
   users: UsersTable;
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
+  audit_events: AuditEventsTable;
   sources: SourcesTable;
   events: EventsTable;
   deliveries: DeliveriesTable;

@@ -1,8 +1,10 @@
 // The store's port: what the rest of Switchyard may ask of the database. Only store/ knows drivers.
+import type { AuditRepository } from './audit-repository.ts';
 import type { DeliveryLogRepository } from './delivery-log-repository.ts';
 import type { DeliveryQueue, NewDelivery } from './delivery-queue.ts';
 import type { DestinationRepository } from './destination-repository.ts';
 import type { FunctionRepository } from './function-repository.ts';
+import type { PeopleRepository } from './people-repository.ts';
 import type { RegulationRepository } from './regulation-repository.ts';
 import type { Dialect } from './schema.ts';
 
@@ -11,6 +13,8 @@ export interface Store {
   readonly events: EventRepository;
   readonly sources: SourceRepository;
   readonly access: AccessRepository;
+  readonly people: PeopleRepository;
+  readonly audit: AuditRepository;
   readonly functions: FunctionRepository;
   readonly destinations: DestinationRepository;
   readonly deliveries: DeliveryQueue;
@@ -72,12 +76,28 @@ export interface RoleGrant {
   readonly resourceIds?: readonly string[];
 }
 
-/** Who is calling, resolved from a bearer token. */
+/** Who is calling, resolved from a bearer token or a browser session. */
 export interface Principal {
+  readonly via: 'token' | 'session';
+  /** The token's id, or the session's. */
   readonly tokenId: string;
   readonly workspaceId: string;
   readonly userId: string | null;
+  /** For the audit trail: the token's name or the user's email. */
+  readonly label: string;
   readonly roles: readonly RoleGrant[];
+}
+
+export interface TokenInfo {
+  readonly id: string;
+  readonly name: string;
+  /** The member a personal token acts for; null for a workspace token with its own roles. */
+  readonly userId: string | null;
+  readonly roles: readonly RoleGrant[];
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
 }
 
 export interface BootstrapResult {
@@ -87,10 +107,12 @@ export interface BootstrapResult {
   readonly ownerEmail: string;
   /** The owner's API token, present only when it was generated now (print it once). */
   readonly generatedToken?: string;
+  /** The owner's password, present only when it was generated now (print it once). */
+  readonly generatedPassword?: string;
 }
 
 export interface AccessRepository {
-  /** A user with no password yet (sign-in comes with the access issue); returns the id. */
+  /** A user who cannot sign in until a password is set (people.setPassword); returns the id. */
   createUser(user: { email: string; name: string }): Promise<string>;
   /** A workspace owned by an existing user; returns the id. */
   createWorkspace(workspace: { name: string; ownerUserId: string }): Promise<string>;
@@ -102,11 +124,21 @@ export interface AccessRepository {
     userId: string | null;
     name: string;
     roles?: readonly RoleGrant[];
+    expiresAt?: number | null;
   }): Promise<{ id: string; token: string }>;
+  /** The workspace's tokens (revoked ones too, marked), or only those acting for `userId`. */
+  listTokens(workspaceId: string, userId?: string): Promise<TokenInfo[]>;
+  getToken(workspaceId: string, tokenId: string): Promise<TokenInfo | undefined>;
+  /** False when there is no such live token in the workspace. */
+  revokeToken(workspaceId: string, tokenId: string): Promise<boolean>;
   /** On first start: the default workspace, its owner and the owner's API token. Idempotent. */
   bootstrap(options: {
     adminToken?: string | undefined;
     adminEmail?: string | undefined;
+    /** The owner's password (SWITCHYARD_ADMIN_PASSWORD), or one generated and returned once. */
+    adminPassword?: string | undefined;
+    /** How to hash it (the access domain's scrypt); without it the owner signs in only with the token. */
+    hashPassword?: ((password: string) => Promise<string>) | undefined;
   }): Promise<BootstrapResult>;
   /** The principal for a presented bearer token, or undefined when unknown or revoked. */
   authenticate(token: string): Promise<Principal | undefined>;

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { type Config, loadConfig } from '../../src/config/load-config.ts';
+import { hashPassword } from '../../src/access/password.ts';
 import { buildServer } from '../../src/server/build-server.ts';
 import type { Dialect } from '../../src/store/schema.ts';
 import type { Source, Store } from '../../src/store/store.ts';
 import { openTestStore } from './test-stores.ts';
 
 export const TEST_ADMIN_TOKEN = 'sy_test_owner_token_0123456789';
+export const TEST_ADMIN_EMAIL = 'owner@switchyard.test';
+export const TEST_ADMIN_PASSWORD = 'correct horse battery staple';
 
 export interface TestServer {
   readonly app: FastifyInstance;
@@ -36,7 +39,12 @@ export async function createTestServer(
     ...(opened.target.databaseUrl === undefined ? {} : { DATABASE_URL: opened.target.databaseUrl }),
     ...env,
   });
-  const { workspaceId } = await opened.store.access.bootstrap({ adminToken: TEST_ADMIN_TOKEN });
+  const { workspaceId } = await opened.store.access.bootstrap({
+    adminToken: TEST_ADMIN_TOKEN,
+    adminEmail: TEST_ADMIN_EMAIL,
+    adminPassword: TEST_ADMIN_PASSWORD,
+    hashPassword,
+  });
   const source = await opened.store.sources.create(workspaceId, 'Test source');
   const server = await buildServer(config, opened.store, pino({ level: 'silent' }));
   const { app } = server;

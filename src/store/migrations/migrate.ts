@@ -3,6 +3,7 @@ import type { Database, Dialect } from '../schema.ts';
 import { foundation } from './001-foundation.ts';
 import { functions } from './002-functions.ts';
 import { delivery } from './003-delivery.ts';
+import { access } from './004-access.ts';
 import { DIALECT_TYPES, type MigrationStatements } from './migration-statements.ts';
 
 /** Numbered, append-only. Never edit one that has shipped; add the next number. */
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, MigrationStatements> = {
   '001-foundation': foundation,
   '002-functions': functions,
   '003-delivery': delivery,
+  '004-access': access,
 };
 
 /**

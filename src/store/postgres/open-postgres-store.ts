@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createAccessRepository } from '../access-repository.ts';
+import { createAuditRepository } from '../audit-repository.ts';
+import { createPeopleRepository } from '../people-repository.ts';
 import { createRegulationRepository } from '../regulation-repository.ts';
 import { createDeliveryLogRepository } from '../delivery-log-repository.ts';
 import { createDestinationRepository } from '../destination-repository.ts';
@@ -32,6 +34,8 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
     events: createPostgresEventRepository(pool),
     sources: createSourceRepository(db),
     access: createAccessRepository(db, 'postgres'),
+    people: createPeopleRepository(db),
+    audit: createAuditRepository(db),
     functions: createFunctionRepository(db),
     destinations: createDestinationRepository(db),
     deliveryLog: createDeliveryLogRepository(db),

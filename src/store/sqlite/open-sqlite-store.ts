@@ -3,6 +3,8 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createAccessRepository } from '../access-repository.ts';
+import { createAuditRepository } from '../audit-repository.ts';
+import { createPeopleRepository } from '../people-repository.ts';
 import { createRegulationRepository } from '../regulation-repository.ts';
 import { createDeliveryLogRepository } from '../delivery-log-repository.ts';
 import { createDestinationRepository } from '../destination-repository.ts';
@@ -42,6 +44,8 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     events: createSqliteEventRepository(sqlite),
     sources: createSourceRepository(db),
     access: createAccessRepository(db, 'sqlite'),
+    people: createPeopleRepository(db),
+    audit: createAuditRepository(db),
     functions: createFunctionRepository(db),
     destinations: createDestinationRepository(db),
     deliveryLog: createDeliveryLogRepository(db),

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../server/app-error.ts';
+import type { Store } from '../../store/store.ts';
+import { principalOf } from '../authenticate.ts';
+
+export async function workspaceRoutes(app: FastifyInstance, { store }: { store: Store }): Promise<void> {
+  app.get('/workspaces', async (request) => {
+    const principal = principalOf(request);
+    // A workspace token knows only its own workspace.
+    if (principal.userId === null) return { data: [{ id: principal.workspaceId, roles: principal.roles }] };
+    const workspaces = await store.people.workspacesOf(principal.userId);
+    return { data: workspaces.map(({ id, name, roles }) => ({ id, name, roles })) };
+  });
+
+  app.post<{ Body: { name: string } }>(
+    '/workspaces',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.userId === null)
+        throw new AppError(
+          403,
+          'forbidden',
+          'a workspace token cannot own a workspace: use a personal token',
+        );
+      const name = request.body.name.trim();
+      if (name === '')
+        throw new AppError(400, 'invalid_request', 'name must not be blank', { field: 'name' });
+      const id = await store.access.createWorkspace({ name, ownerUserId: principal.userId });
+      // A token belongs to one workspace: the caller gets one for the new workspace, shown once.
+      const { token } = await store.access.createToken({
+        workspaceId: id,
+        userId: principal.userId,
+        name: `Personal token for ${name}`,
+      });
+      await store.audit.record({
+        workspaceId: id,
+        actor: {
+          type: principal.via === 'session' ? 'user' : 'token',
+          id: principal.userId,
+          label: principal.label,
+        },
+        action: 'workspaces.create',
+        outcome: 'ok',
+        resourceType: 'workspaces',
+        resourceId: id,
+        ip: request.ip,
+        summary: { name },
+      });
+      return reply.status(201).send({ id, name, token });
+    },
+  );
+}

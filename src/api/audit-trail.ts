@@ -1,0 +1,114 @@
+// Every change attempted through the management API leaves an audit event: who, what, which resource,
+// from where, allowed or not, and the names of what changed (values only where they are not secret).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditActor, NewAuditEvent } from '../store/audit-repository.ts';
+import type { Principal, Store } from '../store/store.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the route writes its own audit events (sign-in knows who tried when nobody is signed in). */
+    audit?: false;
+  }
+}
+
+const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Fields whose values are safe and useful in the trail; every other field is named, not shown. */
+const SHOWN = new Set([
+  'name',
+  'displayName',
+  'description',
+  'enabled',
+  'roles',
+  'email',
+  'status',
+  'category',
+  'since',
+  'until',
+  'eventType',
+  'userIds',
+  'versionId',
+  'functionId',
+  'sourceIds',
+  'workspaceId',
+]);
+
+export function actorOf(principal: Principal): AuditActor {
+  return {
+    type: principal.via === 'session' ? 'user' : 'token',
+    id: principal.via === 'session' ? principal.userId : principal.tokenId,
+    label: principal.label,
+  };
+}
+
+/** The names (and safe values) of a request body's fields; settings list their names only. */
+export function summarise(body: unknown): Record<string, unknown> | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const summary: Record<string, unknown> = {};
+  const named: string[] = [];
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (SHOWN.has(key)) summary[key] = value;
+    else named.push(key);
+  }
+  const settings = (body as { settings?: unknown }).settings;
+  if (typeof settings === 'object' && settings !== null && !Array.isArray(settings)) {
+    summary.settingNames = Object.keys(settings);
+  }
+  if (named.length > 0) summary.fields = named;
+  return Object.keys(summary).length > 0 ? summary : undefined;
+}
+
+export function installAuditTrail(app: FastifyInstance, store: Store): void {
+  // Written before the answer goes out: a caller who got a response can already find its audit event.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!CHANGES.has(request.method) || request.routeOptions.config.audit === false) return payload;
+    const principal = request.principal;
+    // Without a caller there is no workspace to file it under (unknown tokens are answered 401 and logged).
+    if (principal === undefined) return payload;
+    const status = reply.statusCode;
+    const created =
+      status === 201 && typeof payload === 'string'
+        ? /^\{"id":"([^"]{1,100})"/.exec(payload)?.[1]
+        : undefined;
+    await recordAudit(store, request, {
+      workspaceId: principal.workspaceId,
+      actor: actorOf(principal),
+      action: actionOf(request),
+      outcome: status < 400 ? 'ok' : status === 403 || status === 404 ? 'denied' : 'failed',
+      resourceType: resourceTypeOf(request),
+      resourceId: (request.params as { id?: string } | undefined)?.id ?? created,
+      summary: { status, ...summarise(request.body) },
+    });
+    return payload;
+  });
+}
+
+/** Writes an audit event; a failure to write is logged, never turned into the caller's error. */
+export async function recordAudit(
+  store: Store,
+  request: FastifyRequest,
+  event: Omit<NewAuditEvent, 'ip'>,
+): Promise<void> {
+  try {
+    await store.audit.record({ ...event, ip: request.ip });
+  } catch (error) {
+    request.log.error({ err: error, action: event.action }, 'could not write the audit event');
+  }
+}
+
+/** `POST /api/v1/functions/:id/versions` → `functions.versions.create`. */
+function actionOf(request: FastifyRequest): string {
+  const parts = (request.routeOptions.url ?? request.url)
+    .replace(/^\/api\/v1\//, '')
+    .split('/')
+    .filter((part) => part !== '' && !part.startsWith(':'));
+  const verb =
+    { POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' }[request.method] ?? request.method;
+  // A POST to an action route (…/deploy, …/replay, …/test) names the action itself.
+  const last = parts.at(-1) ?? '';
+  const isAction = request.method === 'POST' && parts.length > 1 && !last.endsWith('s');
+  return isAction ? parts.join('.') : [...parts, verb].join('.');
+}
+
+function resourceTypeOf(request: FastifyRequest): string | undefined {
+  return (request.routeOptions.url ?? '').replace(/^\/api\/v1\//, '').split('/')[0] || undefined;
+}
