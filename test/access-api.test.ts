@@ -43,7 +43,7 @@ async function signIn(email: string, password: string, ip = '127.0.0.1'): Promis
 function browser(session: Pick<Session, 'cookie' | 'csrf'>, csrf: boolean | string = true) {
   return async <T = Record<string, unknown>>(method: string, url: string, body?: unknown) => {
     const options: InjectOptions = {
-      method: method,
+      method,
       url,
       headers: {
         cookie: session.cookie,

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../server/app-error.ts';
 import type { Store, Principal } from '../store/store.ts';
-import { type Permission, isAllowed } from './permissions.ts';
+import { type Permission, isAllowed, isAllowedOnSome } from './permissions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -98,4 +98,13 @@ function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** For lists: the caller, if allowed `permission` on at least some resources (the list shows only those). */
+export function authorizeSome(request: FastifyRequest, permission: Permission): Principal {
+  const principal = principalOf(request);
+  if (!isAllowedOnSome(principal, permission)) {
+    throw new AppError(403, 'forbidden', `your role does not allow ${permission}`);
+  }
+  return principal;
 }

@@ -30,13 +30,32 @@ const ROLE_PERMISSIONS: Record<RoleGrant['role'], readonly Permission[]> = {
   functions_read_only: ['sources:read', 'functions:read'],
 };
 
+/** The kind of resource a role's resourceIds name: its other permissions are never narrowed by them. */
+const SCOPED_KIND: Partial<Record<RoleGrant['role'], string>> = {
+  functions_admin: 'functions:',
+  functions_read_only: 'functions:',
+  source_admin: 'sources:',
+};
+
+/** A grant's permission applies to every resource of its kind, or only to its resourceIds. */
+function scopeOf(grant: RoleGrant, permission: Permission): readonly string[] | 'all' {
+  if (grant.resourceIds === undefined) return 'all';
+  const kind = SCOPED_KIND[grant.role];
+  return kind !== undefined && permission.startsWith(kind) ? grant.resourceIds : 'all';
+}
+
 /** True when some grant of the principal allows `permission` on `resourceId` (or unscoped, when omitted). */
 export function isAllowed(principal: Principal, permission: Permission, resourceId?: string): boolean {
   return principal.roles.some((grant) => {
     if (!ROLE_PERMISSIONS[grant.role]?.includes(permission)) return false;
-    if (grant.role === 'workspace_owner' || grant.resourceIds === undefined) return true;
-    return resourceId !== undefined && grant.resourceIds.includes(resourceId);
+    const scope = scopeOf(grant, permission);
+    return scope === 'all' || (resourceId !== undefined && scope.includes(resourceId));
   });
+}
+
+/** True when some grant allows `permission` on at least one resource (lists show what each may see). */
+export function isAllowedOnSome(principal: Principal, permission: Permission): boolean {
+  return principal.roles.some((grant) => ROLE_PERMISSIONS[grant.role]?.includes(permission));
 }
 
 export const ROLE_NAMES = Object.keys(ROLE_PERMISSIONS) as RoleGrant['role'][];

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../server/app-error.ts';
 import type { DestinationRecord } from '../../store/destination-repository.ts';
 import type { Store } from '../../store/store.ts';
-import { authorize } from '../authenticate.ts';
+import { authorizeSome } from '../authenticate.ts';
 import { isAllowed } from '../permissions.ts';
 
 const DAY_MS = 86_400_000;
@@ -24,7 +24,7 @@ export async function usageRoutes(app: FastifyInstance, { store }: { store: Stor
       },
     },
     async (request) => {
-      const principal = authorize(request, 'functions:read');
+      const principal = authorizeSome(request, 'functions:read');
       const until = parseDate(request.query.until, 'until') ?? Date.now();
       const since = parseDate(request.query.since, 'since') ?? until - 30 * DAY_MS;
       if (since > until)

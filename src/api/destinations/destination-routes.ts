@@ -9,7 +9,7 @@ import { AppError, notFound } from '../../server/app-error.ts';
 import type { DestinationRecord } from '../../store/destination-repository.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../api-context.ts';
-import { authorize, principalOf } from '../authenticate.ts';
+import { authorize, authorizeSome, principalOf } from '../authenticate.ts';
 import { definitionsOf } from '../../functions/settings-schema.ts';
 import { idParams, pageQuery } from '../functions/function-routes.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
@@ -145,7 +145,7 @@ export async function destinationRoutes(app: FastifyInstance, { store, secrets }
       },
     },
     async (request) => {
-      const principal = authorize(request, 'functions:read');
+      const principal = authorizeSome(request, 'functions:read');
       const page = await store.destinations.list(principal.workspaceId, request.query);
       const data = [];
       for (const destination of page.data) data.push(await presentDestination(store, secrets, destination));

@@ -4,7 +4,7 @@ import { normaliseSettingDefinitions } from '../../functions/settings-schema.ts'
 import { validateCode } from '../../functions/validate-code.ts';
 import { AppError, notFound } from '../../server/app-error.ts';
 import type { ApiContext } from '../api-context.ts';
-import { authorize, principalOf } from '../authenticate.ts';
+import { authorize, authorizeSome, principalOf } from '../authenticate.ts';
 import { isAllowed } from '../permissions.ts';
 import { findFunction, presentFunction } from './function-lookup.ts';
 
@@ -85,7 +85,7 @@ export async function functionRoutes(app: FastifyInstance, { store, secrets }: A
     '/functions',
     { schema: { tags: ['functions'], summary: 'List functions', querystring: pageQuery } },
     async (request) => {
-      const principal = authorize(request, 'functions:read');
+      const principal = authorizeSome(request, 'functions:read');
       const page = await store.functions.list(principal.workspaceId, request.query);
       const data = [];
       for (const fn of page.data.filter((f) => isAllowed(principal, 'functions:read', f.id))) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, notFound } from '../../server/app-error.ts';
 import type { Source, Store } from '../../store/store.ts';
-import { authorize, principalOf } from '../authenticate.ts';
+import { authorize, authorizeSome, principalOf } from '../authenticate.ts';
 import { isAllowed } from '../permissions.ts';
 
 const sourceSchema = {
@@ -62,7 +62,7 @@ export async function sourceRoutes(app: FastifyInstance, { store }: { store: Sto
       },
     },
     async (request) => {
-      const principal = authorize(request, 'sources:read');
+      const principal = authorizeSome(request, 'sources:read');
       const page = await store.sources.list(principal.workspaceId, request.query);
       // A grant scoped to some sources shows only those.
       const visible = page.data.filter((source) => isAllowed(principal, 'sources:read', source.id));
