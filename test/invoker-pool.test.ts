@@ -84,6 +84,10 @@ describe('invoker pool', () => {
       `async function onTrack() { await fetch('${sink.url}/'); while (true) {} }`,
     );
     const healthy = fn('healthy', `async function onTrack(event) { return event.event }`);
+    // Both processes up (on a loaded machine the second may still be starting).
+    const deadline = Date.now() + 20_000;
+    while (pool.pids().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(pool.pids().length, 2);
     let spinnerDone = false;
     const spinning = pool.invoke(spinner, { event: createTestEvent() }).then((result) => {
       spinnerDone = true;

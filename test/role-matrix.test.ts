@@ -12,6 +12,7 @@ const CODE = 'async function onTrack(event) { return event.event }';
 type Who = 'O' | 'FA' | 'FAi' | 'FAo' | 'RO' | 'ROi' | 'ROo' | 'SA' | 'SAi' | 'SAo' | 'FS' | 'FSi';
 
 interface Fixture {
+  readonly workspace: string;
   readonly fnA: string;
   readonly fnB: string;
   readonly versionA: string;
@@ -70,6 +71,12 @@ const MATRIX: Entry[] = [
     route: 'POST /api/v1/workspaces',
     request: (_f, n) => ['/api/v1/workspaces', { name: `Own ${n}` }],
     allow: EVERYONE,
+  },
+  {
+    route: 'PATCH /api/v1/workspaces/{id}',
+    request: (f) => [`/api/v1/workspaces/${f.workspace}`, { name: 'Renamed' }],
+    allow: OWNER,
+    changes: true,
   },
   { route: 'GET /api/v1/members', request: () => ['/api/v1/members'], allow: OWNER },
   {
@@ -342,6 +349,7 @@ async function fixture(): Promise<{ fixture: Fixture; principals: Record<Who, Ap
     roles: [{ role: 'source_admin' }],
   });
   const f: Fixture = {
+    workspace: server.workspaceId,
     fnA: fnA.id,
     fnB: fnB.id,
     versionA: versions.body.data[0]!.id,

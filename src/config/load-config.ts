@@ -136,6 +136,12 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
         0,
         600_000,
       ),
+      usageCheckMs: parseInteger(
+        pick(undefined, 'SWITCHYARD_USAGE_CHECK_MS') ?? String(DEFAULT_WORKER_OPTIONS.usageCheckMs),
+        'SWITCHYARD_USAGE_CHECK_MS',
+        10,
+        600_000,
+      ),
       // Must exceed the invocation timeout (5 s); tests shorten it to see a dead worker's claims return.
       leaseMs: parseInteger(
         pick(undefined, 'SWITCHYARD_LEASE_MS') ?? String(DEFAULT_WORKER_OPTIONS.leaseMs),

@@ -7,6 +7,7 @@ import type { ClaimedDelivery, DueDestination, Settlement } from '../store/deliv
 import type { Store } from '../store/store.ts';
 import { type DestinationConfig, DestinationConfigs } from './destination-configs.ts';
 import { settleOutcome } from './settle-outcome.ts';
+import { UsageGate } from './usage-gate.ts';
 
 export interface WorkerOptions {
   /** Invocations in flight in this process, all destinations together. */
@@ -28,6 +29,8 @@ export interface WorkerOptions {
   readonly keepSuccessMs: number;
   readonly keepFailureMs: number;
   readonly keepEventsMs: number;
+  /** How often a workspace's usage is re-read against its monthly limit. */
+  readonly usageCheckMs: number;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -42,6 +45,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   keepSuccessMs: 86_400_000,
   keepFailureMs: 30 * 86_400_000,
   keepEventsMs: 7 * 86_400_000,
+  usageCheckMs: 10_000,
 };
 
 const REAP_EVERY_MS = 1_000;
@@ -56,6 +60,7 @@ const REFRESH_DUE_MS = 200;
  */
 export class DeliveryWorker {
   private readonly configs: DestinationConfigs;
+  private readonly usage: UsageGate;
   private readonly inFlight = new Map<string, number>();
   private readonly pausedUntil = new Map<string, number>();
   private readonly pending: Settlement[] = [];
@@ -82,6 +87,7 @@ export class DeliveryWorker {
     private readonly metrics?: SwitchyardMetrics,
   ) {
     this.configs = new DestinationConfigs(store, secrets);
+    this.usage = new UsageGate(store, options.usageCheckMs);
   }
 
   start(): void {
@@ -178,6 +184,8 @@ export class DeliveryWorker {
     if (free <= 0) return 0;
     const config = await this.configs.get(id);
     if (config === null || !config.enabled) return 0;
+    // Over its monthly limit the workspace's deliveries stay pending: paused, never dropped.
+    if (await this.usage.paused(config.workspaceId, now)) return 0;
     if (config.batch && due.due < this.options.batchSize && now - due.oldest < this.options.batchWaitMs)
       return 0;
     const limit = config.batch ? this.options.batchSize : free;

@@ -8,6 +8,7 @@ import { SEGMENT_RETRY_SCHEDULE_MS } from './settle-outcome.ts';
 /** What a worker needs to run a destination's deliveries. */
 export interface DestinationConfig {
   readonly id: string;
+  readonly workspaceId: string;
   readonly name: string;
   readonly enabled: boolean;
   readonly instance: FunctionInstance;
@@ -51,6 +52,7 @@ export class DestinationConfigs {
           const definitions = definitionsOf(version);
           config = {
             id: destination.id,
+            workspaceId: destination.workspaceId,
             name: destination.name,
             enabled: destination.enabled,
             instance: {

@@ -69,7 +69,10 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
   const insertWorkspace = async (trx: Kysely<Database>, workspace: { name: string; ownerUserId: string }) => {
     const id = newId('ws');
     const now = Date.now();
-    await trx.insertInto('workspaces').values({ id, name: workspace.name, created_at: now }).execute();
+    await trx
+      .insertInto('workspaces')
+      .values({ id, name: workspace.name, created_at: now, usage_limit_ms: null })
+      .execute();
     await trx
       .insertInto('memberships')
       .values({
@@ -116,6 +119,31 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
     createUser: (user) => insertUser(db, user),
     createWorkspace: (workspace) => db.transaction().execute((trx) => insertWorkspace(trx, workspace)),
     createToken: (options) => insertToken(db, options),
+
+    async getWorkspace(id) {
+      const row = await db
+        .selectFrom('workspaces')
+        .select(['id', 'name', 'usage_limit_ms'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return (
+        row && {
+          id: row.id,
+          name: row.name,
+          usageLimitMs: row.usage_limit_ms === null ? null : Number(row.usage_limit_ms),
+        }
+      );
+    },
+    async updateWorkspace(id, patch) {
+      await db
+        .updateTable('workspaces')
+        .set({
+          ...(patch.name === undefined ? {} : { name: patch.name }),
+          ...(patch.usageLimitMs === undefined ? {} : { usage_limit_ms: patch.usageLimitMs }),
+        })
+        .where('id', '=', id)
+        .execute();
+    },
 
     async listTokens(workspaceId, userId) {
       let query = tokens().where('workspace_id', '=', workspaceId);

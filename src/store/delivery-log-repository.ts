@@ -67,6 +67,8 @@ export interface DeliveryLogRepository {
   counts(destinationId: string, since: number): Promise<CountRow[]>;
   /** Invocations and execution time per destination per UTC day (what Segment bills as usage). */
   usage(destinationIds: readonly string[], since: number, until: number): Promise<UsageRow[]>;
+  /** Execution time of all the workspace's destinations since `since` (for its monthly limit). */
+  executionMsSince(workspaceId: string, since: number): Promise<number>;
   /**
    * Re-queues matching settled deliveries with a fresh retry budget; with a time window, also creates the
    * deliveries the destination never had for events of its sources (a newly connected destination).
@@ -224,6 +226,17 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
         invocations: Number(r.invocations),
         executionMs: Number(r.execution_ms),
       }));
+    },
+
+    async executionMsSince(workspaceId, since) {
+      const row = await db
+        .selectFrom('delivery_counts')
+        .innerJoin('destinations', 'destinations.id', 'delivery_counts.destination_id')
+        .select(sql<number>`coalesce(sum(delivery_counts.duration_ms), 0)`.as('ms'))
+        .where('destinations.workspace_id', '=', workspaceId)
+        .where('delivery_counts.minute', '>=', minuteOf(since))
+        .executeTakeFirst();
+      return Number(row?.ms ?? 0);
     },
 
     async purge(policy, limit) {

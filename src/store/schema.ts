@@ -22,6 +22,8 @@ export interface WorkspacesTable {
   id: string;
   name: string;
   created_at: number;
+  /** Monthly execution-time budget in ms; null: none. */
+  usage_limit_ms: number | null;
 }
 
 export interface UsersTable {

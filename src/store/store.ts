@@ -88,6 +88,13 @@ export interface Principal {
   readonly roles: readonly RoleGrant[];
 }
 
+export interface WorkspaceInfo {
+  readonly id: string;
+  readonly name: string;
+  /** Monthly execution-time budget; null: unlimited. */
+  readonly usageLimitMs: number | null;
+}
+
 export interface TokenInfo {
   readonly id: string;
   readonly name: string;
@@ -126,6 +133,8 @@ export interface AccessRepository {
     roles?: readonly RoleGrant[];
     expiresAt?: number | null;
   }): Promise<{ id: string; token: string }>;
+  getWorkspace(id: string): Promise<WorkspaceInfo | undefined>;
+  updateWorkspace(id: string, patch: { name?: string; usageLimitMs?: number | null }): Promise<void>;
   /** The workspace's tokens (revoked ones too, marked), or only those acting for `userId`. */
   listTokens(workspaceId: string, userId?: string): Promise<TokenInfo[]>;
   getToken(workspaceId: string, tokenId: string): Promise<TokenInfo | undefined>;

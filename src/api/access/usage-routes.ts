@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { usageStanding } from '../../pipeline/usage-gate.ts';
 import { AppError } from '../../server/app-error.ts';
 import type { DestinationRecord } from '../../store/destination-repository.ts';
 import type { Store } from '../../store/store.ts';
@@ -51,7 +52,10 @@ export async function usageRoutes(app: FastifyInstance, { store }: { store: Stor
         invocations: row.invocations,
         executionMs: row.executionMs,
       }));
+      const standing = await usageStanding(store, principal.workspaceId, Date.now());
       return {
+        // This calendar month against the workspace's limit: over it, delivery waits.
+        month: { usedMs: standing.usedMs, limitMs: standing.limitMs, exceeded: standing.exceeded },
         since: new Date(since).toISOString(),
         until: new Date(until).toISOString(),
         totals: {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../server/app-error.ts';
+import { AppError, notFound } from '../../server/app-error.ts';
 import type { Store } from '../../store/store.ts';
-import { principalOf } from '../authenticate.ts';
+import { authorize, principalOf } from '../authenticate.ts';
 
 export async function workspaceRoutes(app: FastifyInstance, { store }: { store: Store }): Promise<void> {
   app.get('/workspaces', async (request) => {
@@ -57,6 +57,39 @@ export async function workspaceRoutes(app: FastifyInstance, { store }: { store: 
         summary: { name },
       });
       return reply.status(201).send({ id, name, token });
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { name?: string; usageLimitMs?: number | null } }>(
+    '/workspaces/:id',
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            // Execution time per calendar month (UTC); null removes the limit.
+            usageLimitMs: { type: ['integer', 'null'], minimum: 1 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      // Only the caller's own workspace: another's id is not found, as everywhere.
+      if (request.params.id !== principal.workspaceId) throw notFound('workspace');
+      authorize(request, 'workspace:admin');
+      const name = request.body.name?.trim();
+      if (name === '')
+        throw new AppError(400, 'invalid_request', 'name must not be blank', { field: 'name' });
+      await store.access.updateWorkspace(principal.workspaceId, {
+        ...(name === undefined ? {} : { name }),
+        ...(request.body.usageLimitMs === undefined ? {} : { usageLimitMs: request.body.usageLimitMs }),
+      });
+      return store.access.getWorkspace(principal.workspaceId);
     },
   );
 }

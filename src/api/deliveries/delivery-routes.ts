@@ -3,6 +3,7 @@ import { AppError, notFound } from '../../server/app-error.ts';
 import type { DeliveryFilter } from '../../store/delivery-log-repository.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize } from '../authenticate.ts';
+import { pausedReason, usageStanding } from '../../pipeline/usage-gate.ts';
 import { findDestination } from '../destinations/destination-routes.ts';
 import { idParams } from '../functions/function-routes.ts';
 import { type StatsWindow, WINDOWS, summarise } from './delivery-stats.ts';
@@ -118,7 +119,11 @@ export async function deliveryRoutes(app: FastifyInstance, { store }: ApiContext
       const destination = await findDestination(store, request, request.params.id, 'functions:read');
       const now = Date.now();
       const rows = await store.deliveryLog.counts(destination.id, now - WINDOWS[request.query.window][0]);
-      return summarise(rows, request.query.window, now);
+      const stats = summarise(rows, request.query.window, now);
+      const standing = await usageStanding(store, destination.workspaceId, now);
+      return standing.exceeded
+        ? { ...stats, health: { ...stats.health, status: 'paused', reason: pausedReason(standing) } }
+        : stats;
     },
   );
 

@@ -29,6 +29,8 @@ export const access: MigrationStatements = (t) => [
   )`,
   `CREATE INDEX invitations_workspace ON invitations (workspace_id, created_at)`,
   `ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT`,
+  // A monthly execution-time budget; when it is used up, delivery pauses (nothing is dropped).
+  `ALTER TABLE workspaces ADD COLUMN usage_limit_ms BIGINT`,
   `CREATE INDEX api_tokens_workspace ON api_tokens (workspace_id, created_at)`,
   // Append-only: no route updates or deletes a row.
   `CREATE TABLE audit_events (

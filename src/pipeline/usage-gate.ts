@@ -1,0 +1,45 @@
+// A workspace's monthly execution-time limit: once its functions have run that long this month, its
+// deliveries wait (pending, nothing dropped) until the limit is raised or the month turns.
+import type { Store } from '../store/store.ts';
+
+/** Midnight UTC on the first of the month. */
+export function monthStart(now: number): number {
+  const date = new Date(now);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+export interface UsageStanding {
+  readonly limitMs: number | null;
+  readonly usedMs: number;
+  readonly exceeded: boolean;
+}
+
+export async function usageStanding(store: Store, workspaceId: string, now: number): Promise<UsageStanding> {
+  const workspace = await store.access.getWorkspace(workspaceId);
+  const limitMs = workspace?.usageLimitMs ?? null;
+  const usedMs = await store.deliveryLog.executionMsSince(workspaceId, monthStart(now));
+  return { limitMs, usedMs, exceeded: limitMs !== null && usedMs >= limitMs };
+}
+
+/** The worker's view, re-read every few seconds per workspace: limits are coarse, checks must be cheap. */
+export class UsageGate {
+  private readonly cache = new Map<string, { checked: number; paused: boolean }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly freshMs: number,
+  ) {}
+
+  async paused(workspaceId: string, now: number): Promise<boolean> {
+    const hit = this.cache.get(workspaceId);
+    if (hit && now - hit.checked < this.freshMs) return hit.paused;
+    const { exceeded } = await usageStanding(this.store, workspaceId, now);
+    this.cache.set(workspaceId, { checked: now, paused: exceeded });
+    return exceeded;
+  }
+}
+
+/** What the Event Delivery view says while a workspace is over its limit. */
+export function pausedReason(standing: UsageStanding): string {
+  return `paused: this month's execution-time limit of ${standing.limitMs} ms is used up (${standing.usedMs} ms); deliveries wait until the limit is raised or the month ends`;
+}
