@@ -268,6 +268,13 @@ describe('members, roles and tokens', () => {
     assert.equal((await owner()('DELETE', `/api/v1/tokens/${live.body.id}`)).status, 204);
     assert.equal((await apiClient(server.app, live.body.token)('GET', '/api/v1/functions')).status, 401);
     assert.equal((await owner()('DELETE', `/api/v1/tokens/${live.body.id}`)).status, 404);
+    // The refused uses are in the trail, with why.
+    const trail = await owner()<{
+      data: { action: string; resourceId?: string; actor: { id: string }; summary: { state: string } }[];
+    }>('GET', `/api/v1/audit-events?actor=${live.body.id}`);
+    assert.ok(
+      trail.body.data.some((e) => e.action === 'auth.token-refused' && e.summary.state === 'revoked'),
+    );
   });
 
   it('keeps the last Workspace Owner', async () => {

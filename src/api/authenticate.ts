@@ -35,8 +35,23 @@ export function requireCaller(app: FastifyInstance, store: Store): void {
       if (!match?.[1])
         throw new AppError(401, 'unauthorized', 'send an API token as "Authorization: Bearer <token>"');
       const principal = await store.access.authenticate(match[1]);
-      if (principal === undefined)
+      if (principal === undefined) {
+        // A token that once worked is worth a line in its workspace's trail; an unknown one has no workspace.
+        const known = await store.access.describeToken(match[1]);
+        if (known !== undefined) {
+          await store.audit
+            .record({
+              workspaceId: known.workspaceId,
+              actor: { type: 'token', id: known.id, label: known.name },
+              action: 'auth.token-refused',
+              outcome: 'denied',
+              ip: request.ip,
+              summary: { state: known.state, method: request.method, url: request.url.slice(0, 200) },
+            })
+            .catch((error: unknown) => request.log.error({ err: error }, 'could not write the audit event'));
+        }
         throw new AppError(401, 'unauthorized', 'the API token is not valid, or was revoked or expired');
+      }
       request.principal = principal;
       return;
     }

@@ -225,6 +225,22 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
       });
     },
 
+    async describeToken(token) {
+      const row = await db
+        .selectFrom('api_tokens')
+        .select(['id', 'workspace_id', 'name', 'revoked_at', 'expires_at'])
+        .where('token_hash', '=', hashToken(token))
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const state =
+        row.revoked_at !== null
+          ? 'revoked'
+          : row.expires_at !== null && row.expires_at <= Date.now()
+            ? 'expired'
+            : 'live';
+      return { id: row.id, workspaceId: row.workspace_id, name: row.name, state };
+    },
+
     async authenticate(token) {
       const row = await db
         .selectFrom('api_tokens')

@@ -149,6 +149,12 @@ export interface AccessRepository {
     /** How to hash it (the access domain's scrypt); without it the owner signs in only with the token. */
     hashPassword?: ((password: string) => Promise<string>) | undefined;
   }): Promise<BootstrapResult>;
+  /** What a presented token is, whether or not it still works (to audit refused ones). */
+  describeToken(
+    token: string,
+  ): Promise<
+    { id: string; workspaceId: string; name: string; state: 'live' | 'revoked' | 'expired' } | undefined
+  >;
   /** The principal for a presented bearer token, or undefined when unknown or revoked. */
   authenticate(token: string): Promise<Principal | undefined>;
 }
