@@ -161,6 +161,12 @@ const MATRIX: Entry[] = [
     changes: true,
   },
   { route: 'GET /api/v1/functions', request: () => ['/api/v1/functions'], allow: FN_LIST },
+  { route: 'GET /api/v1/functions/template', request: () => ['/api/v1/functions/template'], allow: FN_LIST },
+  {
+    route: 'POST /api/v1/functions/test',
+    request: () => ['/api/v1/functions/test', { code: CODE, event }],
+    allow: ['O', 'FA', 'FAi', 'FAo', 'FS', 'FSi'],
+  },
   { route: 'GET /api/v1/functions/{id}', request: (f) => [`/api/v1/functions/${f.fnA}`], allow: FN_READ_A },
   {
     route: 'PATCH /api/v1/functions/{id}',

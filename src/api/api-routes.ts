@@ -12,6 +12,7 @@ import { deliveryRoutes } from './deliveries/delivery-routes.ts';
 import { regulationRoutes } from './deliveries/regulation-routes.ts';
 import { destinationRoutes } from './destinations/destination-routes.ts';
 import { filterRoutes } from './destinations/filter-routes.ts';
+import { draftRoutes } from './functions/draft-routes.ts';
 import { functionRoutes } from './functions/function-routes.ts';
 import { testRunRoutes } from './functions/test-run-routes.ts';
 import { versionRoutes } from './functions/version-routes.ts';
@@ -31,6 +32,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiContext): Prom
   await app.register(auditRoutes, store);
   await app.register(usageRoutes, store);
   await app.register(sourceRoutes, store);
+  await app.register(draftRoutes, context);
   await app.register(functionRoutes, context);
   await app.register(versionRoutes, context);
   await app.register(testRunRoutes, context);

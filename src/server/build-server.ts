@@ -16,6 +16,7 @@ import { DeliveryWorker } from '../pipeline/delivery-worker.ts';
 import { Router } from '../pipeline/router.ts';
 import type { Store } from '../store/store.ts';
 import { registerOpenApi } from './openapi.ts';
+import { registerWebApp } from './web-app.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installValidatorCompiler } from './validator-compiler.ts';
 
@@ -58,6 +59,8 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
     });
   }
   await registerOpenApi(app);
+  // Unknown routes: the web app's index.html for pages, a JSON 404 for everything else.
+  await registerWebApp(app);
   const secrets = new SecretBox(loadSecretKey(config));
   const options = runtimeOptions({ fetchAllow: config.fetchAllow });
   // Ingest-only processes run no functions; the others use every core unless told otherwise.

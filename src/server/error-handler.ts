@@ -55,9 +55,4 @@ export function sendError(
 /** One handler turns every error into a response; 5xx are logged with their cause, never shown. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, toAppError(error)));
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send(new AppError(404, 'not_found', `no route for ${request.method} ${request.url}`).toJSON()),
-  );
 }

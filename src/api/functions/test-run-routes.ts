@@ -9,11 +9,42 @@ import { MAX_CODE_BYTES } from '../../functions/validate-code.ts';
 import { AppError } from '../../server/app-error.ts';
 import type { ApiContext } from '../api-context.ts';
 import { principalOf } from '../authenticate.ts';
-import { definitionsOf } from '../../functions/settings-schema.ts';
+import { type SettingDefinition, definitionsOf } from '../../functions/settings-schema.ts';
+import type { InvocationInput } from '../../runtime/function-runtime.ts';
+import type { InvocationResult } from '../../runtime/invocation-result.ts';
+import type { Invoker } from '../../runtime/invoker.ts';
 import { findFunction, presentFunction } from './function-lookup.ts';
 import { idParams } from './function-routes.ts';
 
-const MAX_TEST_EVENTS = 400;
+export const MAX_TEST_EVENTS = 400;
+
+/** Runs code once on a fresh instance (no state from an earlier test leaks in) and unloads it. */
+export async function runOnce(
+  runtime: Invoker,
+  run: {
+    key: string;
+    code: string;
+    settings: Record<string, unknown>;
+    definitions: readonly SettingDefinition[];
+    input: InvocationInput;
+  },
+): Promise<InvocationResult> {
+  const id = `test:${run.key}:${randomUUID()}`;
+  try {
+    return await runtime.invoke(
+      {
+        id,
+        versionId: createHash('sha256').update(run.code).digest('hex'),
+        code: run.code,
+        settings: run.settings,
+        sensitiveSettings: run.definitions.filter((d) => d.sensitive).map((d) => d.name),
+      },
+      run.input,
+    );
+  } finally {
+    runtime.unload(id);
+  }
+}
 
 interface TestBody {
   event?: Record<string, unknown>;
@@ -69,22 +100,13 @@ export async function testRunRoutes(
               body.settings,
               saved,
             );
-      // A fresh instance per run: no state from an earlier test leaks into this one.
-      const id = `test:${fn.id}:${randomUUID()}`;
-      try {
-        return await runtime.invoke(
-          {
-            id,
-            versionId: createHash('sha256').update(code).digest('hex'),
-            code,
-            settings,
-            sensitiveSettings: definitions.filter((d) => d.sensitive).map((d) => d.name),
-          },
-          body.events !== undefined ? { events: body.events } : { event: body.event },
-        );
-      } finally {
-        runtime.unload(id);
-      }
+      return runOnce(runtime, {
+        key: fn.id,
+        code,
+        settings,
+        definitions,
+        input: body.events !== undefined ? { events: body.events } : { event: body.event },
+      });
     },
   );
 

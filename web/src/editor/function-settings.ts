@@ -1,0 +1,23 @@
+import type { SettingDefinition } from '../types.ts';
+
+const TYPES: Record<SettingDefinition['type'], string> = {
+  string: 'string',
+  boolean: 'boolean',
+  array: 'string[]',
+  textMap: 'Record<string, string>',
+};
+
+/** `interface FunctionSettings` for the editor, from the function's settings as they are in the Settings tab. */
+export function settingsDeclaration(settings: readonly SettingDefinition[]): string {
+  const fields = settings.map((setting) => {
+    const doc = [setting.label, setting.description, setting.sensitive ? '(encrypted)' : undefined]
+      .filter(Boolean)
+      .join(' — ');
+    const optional = setting.required ? '' : '?';
+    return `  /** ${doc.replaceAll('*/', '')} */\n  ${JSON.stringify(setting.name)}${optional}: ${TYPES[setting.type]};`;
+  });
+  return `interface FunctionSettings {\n${fields.join('\n')}\n}\n`;
+}
+
+/** Segment's generated names ("API Key" → "apiKey"): the server's own rule, so the preview never differs. */
+export { settingNameFromLabel as nameFromLabel } from '../../../src/functions/settings-schema.ts';

@@ -1,0 +1,78 @@
+import { useState } from 'react';
+import { api } from '../api.ts';
+import { AsyncView, useLoad } from '../ui/async-view.tsx';
+
+interface AuditEvent {
+  id: string;
+  at: string;
+  actor: { type: string; id: string | null; label: string | null };
+  action: string;
+  outcome: string;
+  resourceType?: string;
+  resourceId?: string;
+  ip?: string;
+  summary?: Record<string, unknown>;
+}
+
+export function AuditPage() {
+  const [resource, setResource] = useState('');
+  const [actor, setActor] = useState('');
+  const query = new URLSearchParams({
+    limit: '200',
+    ...(resource ? { resource } : {}),
+    ...(actor ? { actor } : {}),
+  });
+  const events = useLoad(
+    () => api<{ data: AuditEvent[] }>('GET', `/audit-events?${query.toString()}`),
+    [resource, actor],
+  );
+  return (
+    <>
+      <h1>Audit Trail</h1>
+      <div className="title-row">
+        <label>
+          Resource id
+          <input value={resource} onChange={(e) => setResource(e.target.value.trim())} />
+        </label>
+        <label>
+          Actor (email, token or user id)
+          <input value={actor} onChange={(e) => setActor(e.target.value.trim())} />
+        </label>
+      </div>
+      <AsyncView state={events}>
+        {(page) => (
+          <table>
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>Outcome</th>
+                <th>Resource</th>
+                <th>From</th>
+                <th>Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.map((event) => (
+                <tr key={event.id}>
+                  <td>{new Date(event.at).toLocaleString()}</td>
+                  <td>{event.actor.label ?? event.actor.id}</td>
+                  <td>{event.action}</td>
+                  <td className={event.outcome === 'ok' ? '' : 'error'}>{event.outcome}</td>
+                  <td>
+                    <code>{event.resourceId ?? ''}</code>
+                  </td>
+                  <td>{event.ip ?? ''}</td>
+                  <td>
+                    <code className="small">{event.summary ? JSON.stringify(event.summary) : ''}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </AsyncView>
+    </>
+  );
+}

@@ -1,0 +1,305 @@
+// The Event Delivery tab: a chart of outcomes over time, failures (or any status) in a table that opens to
+// the event sent, the attempts' requests, responses, logs and error, and replay.
+import { useEffect, useState } from 'react';
+import { api, messageOf } from '../api.ts';
+import type { CapturedRequest, Health } from '../types.ts';
+import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { InvocationOutput } from '../ui/invocation-output.tsx';
+
+interface Bucket {
+  start: string;
+  delivered: number;
+  retry: number;
+  discarded: Record<string, number>;
+  dead: number;
+  filtered: number;
+}
+
+interface Stats {
+  buckets: Bucket[];
+  totals: Omit<Bucket, 'start'>;
+  executionMs: number;
+  health: Health;
+}
+
+interface Delivery {
+  id: number;
+  messageId: string;
+  eventType: string;
+  status: string;
+  attempts: number;
+  category: string | null;
+  error: string | null;
+  updatedAt: string;
+}
+
+interface DeliveryDetail extends Omit<Delivery, 'attempts'> {
+  event: unknown;
+  attempts: Attempt[];
+}
+
+interface Attempt {
+  number: number;
+  startedAt: string;
+  durationMs: number;
+  outcome: string;
+  category: string | null;
+  error: string | null;
+  logs: { level: string; message: string }[] | null;
+  requests: CapturedRequest[] | null;
+}
+
+const SERIES = [
+  ['delivered', '#2e7d32'],
+  ['retry', '#f9a825'],
+  ['discarded', '#c62828'],
+  ['dead', '#4a148c'],
+  ['filtered', '#90a4ae'],
+] as const;
+
+const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
+const valueOf = (bucket: Omit<Bucket, 'start'>, key: (typeof SERIES)[number][0]) =>
+  key === 'discarded' ? sum(bucket.discarded) : bucket[key];
+
+export function EventDelivery({ destinationId, canReplay }: { destinationId: string; canReplay: boolean }) {
+  const [window, setWindow] = useState('24h');
+  const [status, setStatus] = useState('failures');
+  const [open, setOpen] = useState<number>();
+  const [notice, setNotice] = useState<string>();
+  const stats = useLoad(
+    () => api<Stats>('GET', `/destinations/${destinationId}/stats?window=${window}`),
+    [destinationId, window],
+  );
+  const query = status === 'failures' ? '' : `status=${status}&`;
+  const deliveries = useLoad(async () => {
+    if (status !== 'failures')
+      return api<{ data: Delivery[] }>('GET', `/destinations/${destinationId}/deliveries?${query}limit=100`);
+    const [discarded, dead, pending] = await Promise.all(
+      ['discarded', 'dead', 'pending'].map((s) =>
+        api<{ data: Delivery[] }>('GET', `/destinations/${destinationId}/deliveries?status=${s}&limit=100`),
+      ),
+    );
+    const failing = [...discarded!.data, ...dead!.data, ...pending!.data.filter((d) => d.attempts > 0)];
+    return { data: failing.sort((a, b) => b.id - a.id) };
+  }, [destinationId, status]);
+
+  // Live: the view refreshes itself while it is open.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      stats.reload();
+      deliveries.reload();
+    }, 5_000);
+    return () => clearInterval(timer);
+    // reload only bumps a counter: the first render's functions stay valid.
+  }, []);
+
+  const replay = (body: Record<string, unknown>) => {
+    api<{ requeued: number; created: number }>('POST', `/destinations/${destinationId}/replay`, body)
+      .then((answer) => {
+        setNotice(`Replaying ${answer.requeued + answer.created} deliveries.`);
+        deliveries.reload();
+      })
+      .catch((cause: unknown) => setNotice(messageOf(cause)));
+  };
+
+  return (
+    <section aria-label="Event Delivery">
+      <div className="title-row">
+        <label>
+          Window
+          <select value={window} onChange={(e) => setWindow(e.target.value)}>
+            {['1h', '24h', '7d'].map((w) => (
+              <option key={w}>{w}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <AsyncView state={stats}>
+        {(data) => (
+          <>
+            <p>
+              Connection health: <span className={`health ${data.health.status}`}>{data.health.status}</span>{' '}
+              <span className="muted">{data.health.reason}</span>
+            </p>
+            <Chart buckets={data.buckets} />
+            <p className="legend">
+              {SERIES.map(([key, color]) => (
+                <span key={key}>
+                  <i style={{ background: color }} /> {key} {valueOf(data.totals, key)}
+                </span>
+              ))}
+              <span className="muted">execution {Math.round(data.executionMs)} ms</span>
+            </p>
+            {Object.keys(data.totals.discarded).length > 0 && (
+              <p className="muted">
+                Discarded by category:{' '}
+                {Object.entries(data.totals.discarded)
+                  .map(([category, count]) => `${category} ${count}`)
+                  .join(', ')}
+              </p>
+            )}
+          </>
+        )}
+      </AsyncView>
+      <div className="title-row">
+        <label>
+          Show
+          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="failures">Failures</option>
+            <option value="delivered">Delivered</option>
+            <option value="pending">Pending</option>
+            <option value="discarded">Discarded</option>
+            <option value="dead">Dead</option>
+          </select>
+        </label>
+        {canReplay && (status === 'discarded' || status === 'dead' || status === 'delivered') && (
+          <button onClick={() => replay({ status })}>Replay all {status}</button>
+        )}
+        <button
+          onClick={() => {
+            stats.reload();
+            deliveries.reload();
+          }}
+        >
+          Refresh
+        </button>
+        {notice && <span role="status">{notice}</span>}
+      </div>
+      <AsyncView state={deliveries}>
+        {(page) =>
+          page.data.length === 0 ? (
+            <p className="muted">Nothing to show.</p>
+          ) : (
+            <table className="deliveries">
+              <thead>
+                <tr>
+                  <th>Event</th>
+                  <th>Status</th>
+                  <th>Category</th>
+                  <th>Attempts</th>
+                  <th>Error</th>
+                  <th>Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.data.map((delivery) => (
+                  <tr key={delivery.id}>
+                    <td>
+                      <button
+                        className="link"
+                        onClick={() => setOpen(open === delivery.id ? undefined : delivery.id)}
+                      >
+                        {delivery.eventType} {delivery.messageId}
+                      </button>
+                    </td>
+                    <td>{delivery.status}</td>
+                    <td>{delivery.category ?? ''}</td>
+                    <td>{delivery.attempts}</td>
+                    <td className="truncate">{delivery.error ?? ''}</td>
+                    <td>{new Date(delivery.updatedAt).toLocaleString()}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </AsyncView>
+      {open !== undefined && (
+        <DeliveryView
+          destinationId={destinationId}
+          id={open}
+          onReplay={canReplay ? (messageId) => replay({ messageIds: [messageId] }) : undefined}
+        />
+      )}
+    </section>
+  );
+}
+
+function DeliveryView({
+  destinationId,
+  id,
+  onReplay,
+}: {
+  destinationId: string;
+  id: number;
+  onReplay?: (messageId: string) => void;
+}) {
+  const detail = useLoad(
+    () => api<DeliveryDetail>('GET', `/destinations/${destinationId}/deliveries/${id}`),
+    [destinationId, id],
+  );
+  return (
+    <AsyncView state={detail}>
+      {(delivery) => (
+        <div className="delivery-detail" aria-label="Delivery">
+          <div className="title-row">
+            <h3>
+              {delivery.eventType} {delivery.messageId}
+            </h3>
+            {onReplay && <button onClick={() => onReplay(delivery.messageId)}>Replay</button>}
+          </div>
+          <h4>Event sent to the function</h4>
+          <pre>{JSON.stringify(delivery.event, null, 2)}</pre>
+          {delivery.attempts.length === 0 && (
+            <p className="muted">No attempt was kept (successes are sampled).</p>
+          )}
+          {delivery.attempts.map((attempt) => (
+            <div key={attempt.number}>
+              <h4>
+                Attempt {attempt.number} · {new Date(attempt.startedAt).toLocaleString()}
+              </h4>
+              <InvocationOutput
+                result={{
+                  status:
+                    attempt.outcome === 'delivered'
+                      ? 'delivered'
+                      : attempt.outcome === 'discarded'
+                        ? 'discarded'
+                        : 'retry',
+                  category: attempt.category ?? undefined,
+                  error: attempt.error ? { name: 'Error', message: attempt.error } : undefined,
+                  logs: attempt.logs ?? [],
+                  requests: attempt.requests ?? [],
+                  durationMs: attempt.durationMs,
+                }}
+              />
+            </div>
+          ))}
+        </div>
+      )}
+    </AsyncView>
+  );
+}
+
+function Chart({ buckets }: { buckets: Bucket[] }) {
+  const width = 720;
+  const height = 140;
+  const max = Math.max(1, ...buckets.map((b) => SERIES.reduce((n, [key]) => n + valueOf(b, key), 0)));
+  const barWidth = width / Math.max(1, buckets.length);
+  return (
+    <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Deliveries over time">
+      {buckets.map((bucket, i) => {
+        let y = height;
+        return SERIES.map(([key, color]) => {
+          const value = valueOf(bucket, key);
+          const h = (value / max) * (height - 10);
+          y -= h;
+          return value === 0 ? null : (
+            <rect
+              key={`${i}-${key}`}
+              x={i * barWidth + 1}
+              y={y}
+              width={Math.max(1, barWidth - 2)}
+              height={h}
+              fill={color}
+            >
+              <title>
+                {new Date(bucket.start).toLocaleString()}: {key} {value}
+              </title>
+            </rect>
+          );
+        });
+      })}
+    </svg>
+  );
+}

@@ -1,0 +1,284 @@
+// The function editor: code (Monaco) on the left; Settings, Test and Versions on the right. A new function
+// starts on the template; Create Function saves it. Nothing unsaved is lost: a draft is kept in the browser
+// and leaving with unsaved changes asks first.
+import { useEffect, useRef, useState } from 'react';
+import { api, messageOf } from '../api.ts';
+import { settingsDeclaration } from '../editor/function-settings.ts';
+import { CodeEditor, setSettingsDeclaration } from '../editor/monaco-editor.tsx';
+import { navigate } from '../router.tsx';
+import { can, useSession } from '../session.tsx';
+import type { FunctionSummary, SettingDefinition } from '../types.ts';
+import { DeployDialog } from './deploy-dialog.tsx';
+import { SettingsPanel } from './settings-panel.tsx';
+import { TestPanel, type TestPanelHandle } from './test-panel.tsx';
+import { VersionsPanel } from './versions-panel.tsx';
+
+interface Draft {
+  code: string;
+  settings: SettingDefinition[];
+  name: string;
+}
+
+const draftKey = (id: string | undefined) => `switchyard:draft:${id ?? 'new'}`;
+
+export function FunctionEditorPage({ id }: { id?: string }) {
+  const { me } = useSession();
+  const [saved, setSaved] = useState<FunctionSummary>();
+  const [draft, setDraft] = useState<Draft>();
+  const [restored, setRestored] = useState(false);
+  /** Bumped whenever the code is replaced from outside the editor (load, discard, restore). */
+  const [resetKey, setResetKey] = useState(0);
+  const [tab, setTab] = useState<'settings' | 'test' | 'versions'>('test');
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [deploying, setDeploying] = useState(false);
+  const [configuring, setConfiguring] = useState(false);
+  const test = useRef<TestPanelHandle>(null);
+  const readOnly = id === undefined ? !can(me, 'functions:write') : !can(me, 'functions:write', id);
+
+  const load = async () => {
+    const base: Draft =
+      id === undefined
+        ? { code: (await api<{ code: string }>('GET', '/functions/template')).code, settings: [], name: '' }
+        : await api<FunctionSummary>('GET', `/functions/${id}`).then((fn) => {
+            setSaved(fn);
+            return { code: fn.code, settings: fn.settings, name: fn.displayName };
+          });
+    const kept = localStorage.getItem(draftKey(id));
+    const local = kept === null ? undefined : (JSON.parse(kept) as Draft);
+    if (
+      local &&
+      (local.code !== base.code || JSON.stringify(local.settings) !== JSON.stringify(base.settings))
+    ) {
+      setDraft(local);
+      setRestored(true);
+    } else {
+      setDraft(base);
+    }
+    setResetKey((n) => n + 1);
+  };
+  useEffect(() => {
+    load().catch((cause: unknown) => setError(messageOf(cause)));
+  }, [id]);
+
+  const dirty =
+    draft !== undefined &&
+    (saved === undefined
+      ? true
+      : draft.code !== saved.code || JSON.stringify(draft.settings) !== JSON.stringify(saved.settings));
+
+  useEffect(() => {
+    if (draft === undefined || readOnly) return;
+    if (dirty) localStorage.setItem(draftKey(id), JSON.stringify(draft));
+    else localStorage.removeItem(draftKey(id));
+  }, [draft, dirty, id, readOnly]);
+  useEffect(() => {
+    if (!dirty || readOnly) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    addEventListener('beforeunload', warn);
+    return () => removeEventListener('beforeunload', warn);
+  }, [dirty, readOnly]);
+  useEffect(() => setSettingsDeclaration(settingsDeclaration(draft?.settings ?? [])), [draft?.settings]);
+
+  const update = (patch: Partial<Draft>) =>
+    setDraft((current) => (current ? { ...current, ...patch } : current));
+
+  const save = async (): Promise<FunctionSummary | undefined> => {
+    if (!draft || readOnly) return;
+    if (id === undefined) {
+      setConfiguring(true);
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const fn = await api<FunctionSummary>('PATCH', `/functions/${id}`, {
+        code: draft.code,
+        settings: draft.settings,
+      });
+      setSaved(fn);
+      setDraft({ code: fn.code, settings: fn.settings, name: fn.displayName });
+      localStorage.removeItem(draftKey(id));
+      setNotice(`Saved as v${fn.version.number}. Running destinations keep their version until you deploy.`);
+      return fn;
+    } catch (cause) {
+      setError(messageOf(cause));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const create = async (name: string) => {
+    if (!draft) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const fn = await api<FunctionSummary>('POST', '/functions', {
+        displayName: name,
+        code: draft.code,
+        settings: draft.settings,
+      });
+      localStorage.removeItem(draftKey(undefined));
+      setConfiguring(false);
+      navigate(`/functions/${fn.id}`);
+    } catch (cause) {
+      setError(messageOf(cause));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (draft === undefined)
+    return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
+  return (
+    <div className="editor-page">
+      <div className="title-row">
+        <h1>{id === undefined ? 'New Function' : saved?.displayName}</h1>
+        {saved && <span className="badge">LATEST v{saved.version.number}</span>}
+        {dirty && !readOnly && <span className="muted">Unsaved changes</span>}
+        <span className="spacer" />
+        {!readOnly && id === undefined && (
+          <button className="primary" onClick={() => setConfiguring(true)}>
+            Configure
+          </button>
+        )}
+        {!readOnly && id !== undefined && (
+          <>
+            <button onClick={() => void save()} disabled={busy || !dirty} title="Ctrl/Cmd+S">
+              Save
+            </button>
+            <button
+              className="primary"
+              disabled={busy}
+              onClick={() => {
+                const next = dirty ? save() : Promise.resolve(saved);
+                void next.then((fn) => fn && setDeploying(true));
+              }}
+            >
+              Save &amp; Deploy
+            </button>
+          </>
+        )}
+      </div>
+      {restored && (
+        <p className="notice" role="status">
+          Restored your unsaved draft.{' '}
+          <button
+            className="link"
+            onClick={() => {
+              localStorage.removeItem(draftKey(id));
+              setRestored(false);
+              void load();
+            }}
+          >
+            Discard it
+          </button>
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {notice && <p role="status">{notice}</p>}
+      <div className="editor-columns">
+        <CodeEditor
+          value={draft.code}
+          resetKey={resetKey}
+          readOnly={readOnly}
+          onChange={(code) => update({ code })}
+          onSave={() => void save()}
+          onRun={() => {
+            setTab('test');
+            test.current?.run();
+          }}
+        />
+        <div className="side">
+          <div role="tablist" aria-label="Function panels" className="tabs">
+            {(['settings', 'test', ...(id ? ['versions' as const] : [])] as const).map((name) => (
+              <button key={name} role="tab" aria-selected={tab === name} onClick={() => setTab(name)}>
+                {name === 'settings' ? 'Settings' : name === 'test' ? 'Test' : 'Versions'}
+              </button>
+            ))}
+          </div>
+          <div hidden={tab !== 'settings'}>
+            <SettingsPanel
+              settings={draft.settings}
+              readOnly={readOnly}
+              onChange={(settings) => update({ settings })}
+            />
+          </div>
+          <div hidden={tab !== 'test'}>
+            {readOnly ? (
+              <p className="muted">Your role lets you view this function, not run it.</p>
+            ) : (
+              <TestPanel ref={test} code={draft.code} settings={draft.settings} />
+            )}
+          </div>
+          {id && tab === 'versions' && (
+            <VersionsPanel functionId={id} readOnly={readOnly} onRestored={() => void load()} />
+          )}
+        </div>
+      </div>
+      {configuring && (
+        <ConfigureDialog
+          busy={busy}
+          error={error}
+          onCancel={() => setConfiguring(false)}
+          onCreate={(name) => void create(name)}
+        />
+      )}
+      {deploying && saved && (
+        <DeployDialog
+          functionId={saved.id}
+          versionNumber={saved.version.number}
+          onClose={() => setDeploying(false)}
+        />
+      )}
+    </div>
+  );
+}
+
+function ConfigureDialog({
+  busy,
+  error,
+  onCreate,
+  onCancel,
+}: {
+  busy: boolean;
+  error: string | undefined;
+  onCreate(name: string): void;
+  onCancel(): void;
+}) {
+  const [name, setName] = useState('');
+  return (
+    <div className="dialog-backdrop">
+      <form
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="configure-title"
+        className="dialog"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (name.trim() !== '') onCreate(name.trim());
+        }}
+      >
+        <h2 id="configure-title">Configure Function</h2>
+        <label>
+          Function name
+          <input autoFocus required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        {error && <p className="error">{error}</p>}
+        <div className="dialog-actions">
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
+            Create Function
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import { api, messageOf } from '../api.ts';
+import { Link } from '../router.tsx';
+import { can, useSession } from '../session.tsx';
+import type { Destination, FunctionSummary, Health, Page, Source } from '../types.ts';
+import { AsyncView, useLoad } from '../ui/async-view.tsx';
+
+export function OverviewPage() {
+  const { me } = useSession();
+  const sources = useLoad(() => api<Page<Source>>('GET', '/sources?limit=200'), []);
+  const destinations = useLoad(async () => {
+    const page = await api<Page<Destination>>('GET', '/destinations?limit=200').catch(() => ({
+      data: [],
+      next: null,
+    }));
+    return Promise.all(
+      page.data.map(async (destination) => ({
+        destination,
+        health: await api<{ health: Health }>('GET', `/destinations/${destination.id}/stats?window=1h`)
+          .then((stats) => stats.health)
+          .catch(() => undefined),
+      })),
+    );
+  }, []);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string>();
+  return (
+    <>
+      <h1>Overview</h1>
+      <section aria-labelledby="sources-heading">
+        <h2 id="sources-heading">Sources</h2>
+        <AsyncView state={sources}>
+          {(page) =>
+            page.data.length === 0 ? (
+              <p className="muted">No sources yet.</p>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Write key</th>
+                    <th>Id</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.data.map((source) => (
+                    <tr key={source.id}>
+                      <td>{source.name}</td>
+                      <td>
+                        <code>{source.writeKey}</code>
+                      </td>
+                      <td>
+                        <code>{source.id}</code>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </AsyncView>
+        {can(me, 'sources:write') && (
+          <form
+            className="inline"
+            onSubmit={(event) => {
+              event.preventDefault();
+              api('POST', '/sources', { name })
+                .then(() => {
+                  setName('');
+                  sources.reload();
+                })
+                .catch((cause: unknown) => setError(messageOf(cause)));
+            }}
+          >
+            <label>
+              New source
+              <input value={name} required onChange={(e) => setName(e.target.value)} placeholder="Website" />
+            </label>
+            <button type="submit">Create source</button>
+            {error && <span className="error">{error}</span>}
+          </form>
+        )}
+      </section>
+      <section aria-labelledby="destinations-heading">
+        <h2 id="destinations-heading">Destinations</h2>
+        <AsyncView state={destinations}>
+          {(rows) =>
+            rows.length === 0 ? (
+              <p className="muted">
+                No destinations yet: <Link to="/functions">build a function</Link> and deploy it.
+              </p>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th>Destination</th>
+                    <th>Version</th>
+                    <th>Enabled</th>
+                    <th>Health</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map(({ destination, health }) => (
+                    <tr key={destination.id}>
+                      <td>
+                        <Link to={`/destinations/${destination.id}`}>{destination.name}</Link>
+                      </td>
+                      <td>v{destination.versionNumber}</td>
+                      <td>{destination.enabled ? 'yes' : 'no'}</td>
+                      <td>
+                        {health ? (
+                          <span className={`health ${health.status}`} title={health.reason}>
+                            {health.status}
+                          </span>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </AsyncView>
+      </section>
+    </>
+  );
+}
+
+export type { FunctionSummary };
