@@ -54,6 +54,21 @@ describe('switchyard start', () => {
       token = /Owner API token \(shown once, keep it\): (sy_\w+)/.exec(first.output())?.[1] ?? '';
       assert.match(token, /^sy_\w{40}$/, first.output());
       assert.match(first.output(), /owner is admin@localhost/);
+      // Without SWITCHYARD_ADMIN_PASSWORD the owner's password is generated and printed once; it signs in.
+      const password = /as admin@localhost with the password \(shown once, keep it\): (\w{20})/.exec(
+        first.output(),
+      )?.[1];
+      assert.ok(password, first.output());
+      const signIn = await fetch(`${first.url}/api/v1/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@localhost', password }),
+      });
+      assert.equal(signIn.status, 200);
+      assert.match(signIn.headers.get('set-cookie') ?? '', /^sy_session=/);
+      const page = await fetch(`${first.url}/functions`);
+      assert.equal(page.status, 200, 'the web app answers its own routes');
+      assert.match(await page.text(), /<div id="root">/);
       const health = await fetch(`${first.url}/healthz`);
       assert.deepEqual(await health.json(), { status: 'ok', role: 'all', store: 'sqlite' });
 
@@ -129,6 +144,7 @@ describe('switchyard start', () => {
         headers: { authorization: `Bearer ${token}` },
       });
       assert.equal(sources.status, 200, 'the owner token still works');
+      assert.doesNotMatch(again.output(), /shown once/, 'no secret is printed a second time');
       assert.deepEqual(
         ((await sources.json()) as { data: { id: string }[] }).data.map((s) => s.id),
         [sourceId],

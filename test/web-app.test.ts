@@ -18,6 +18,7 @@ const BIN = path.resolve(import.meta.dirname, '../bin/switchyard.js');
 const SHOTS = path.resolve(import.meta.dirname, '../test-output/web');
 const EMAIL = 'owner@web.test';
 const PASSWORD = 'web-test-password-1';
+const TOKEN = 'sy_web_test_owner_token_0123456789';
 
 const skip = !existsSync(CHROMIUM)
   ? `no Chromium at ${CHROMIUM} (.ci/run installs it)`
@@ -69,6 +70,7 @@ describe('web app', { skip }, () => {
           SWITCHYARD_DATA_DIR: dataDir,
           SWITCHYARD_ADMIN_EMAIL: EMAIL,
           SWITCHYARD_ADMIN_PASSWORD: PASSWORD,
+          SWITCHYARD_ADMIN_TOKEN: TOKEN,
           SWITCHYARD_FETCH_ALLOW: '127.0.0.1',
           SWITCHYARD_WORKER_POLL_MS: '20',
           SWITCHYARD_SUCCESS_LOG_SAMPLE: '1',
@@ -130,6 +132,53 @@ describe('web app', { skip }, () => {
     },
   );
 
+  it(
+    'shows a Read-only member no edit controls (the server refuses them anyway)',
+    { timeout: 60_000 },
+    async () => {
+      const owner = (method: string, route: string, body?: unknown) =>
+        fetch(`${url}/api/v1${route}`, {
+          method,
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const member = await owner('POST', '/members', {
+        email: 'reader@web.test',
+        name: 'Reader',
+        password: 'reader-password-1',
+        roles: [{ role: 'functions_read_only' }],
+      });
+      assert.equal(member.status, 201);
+      const functions = (await (await owner('GET', '/functions')).json()) as { data: { id: string }[] };
+      assert.ok(functions.data.length > 0, 'the first test created a function');
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const reader = await context.newPage();
+      try {
+        await reader.goto(url);
+        await reader.getByLabel('Email').fill('reader@web.test');
+        await reader.getByLabel('Password').fill('reader-password-1');
+        await reader.getByRole('button', { name: 'Sign in' }).click();
+        await reader.getByRole('heading', { name: 'Overview' }).waitFor();
+        assert.equal(await reader.getByRole('button', { name: 'Create source' }).count(), 0);
+        assert.equal(await reader.getByRole('link', { name: 'Audit trail' }).count(), 0);
+        await reader.getByRole('link', { name: 'Functions' }).click();
+        await reader.getByRole('heading', { name: 'Functions' }).waitFor();
+        assert.equal(await reader.getByRole('button', { name: 'New Function' }).count(), 0);
+        await reader.getByRole('link', { name: 'View', exact: true }).first().click();
+        await reader.locator('.monaco-editor').waitFor();
+        assert.equal(await reader.getByRole('button', { name: 'Save', exact: true }).count(), 0);
+        assert.equal(await reader.getByRole('button', { name: 'Save & Deploy' }).count(), 0);
+        await reader.getByText('Your role lets you view this function, not run it.').waitFor();
+        await reader.screenshot({ path: path.join(SHOTS, '90-read-only.png'), fullPage: true });
+      } catch (error) {
+        await reader.screenshot({ path: path.join(SHOTS, '91-read-only-failure.png'), fullPage: true });
+        throw error;
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
   async function walkThrough(): Promise<void> {
     // Sign in.
     await page.goto(url);
@@ -156,6 +205,7 @@ describe('web app', { skip }, () => {
     // Catalog → Functions → New Function: the editor opens on the template.
     await page.getByRole('link', { name: 'Functions' }).click();
     await page.getByRole('button', { name: 'New Function' }).click();
+    await page.getByRole('button', { name: 'Destination Function: Build' }).click();
     await page.locator('.monaco-editor').waitFor();
     await page.waitForFunction(`document.querySelector('.view-lines')?.textContent?.includes('onTrack')`);
 

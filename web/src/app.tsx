@@ -1,4 +1,5 @@
 import { api, messageOf } from './api.ts';
+import { AcceptInvitationPage } from './pages/accept-invitation-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
 import { DestinationPage } from './pages/destination-page.tsx';
 import { FunctionEditorPage } from './pages/function-editor-page.tsx';
@@ -13,6 +14,7 @@ import { can, useSession } from './session.tsx';
 export function App() {
   const { me, loading } = useSession();
   const path = usePath();
+  if (path === '/accept-invitation') return <AcceptInvitationPage />;
   if (loading) return <p className="muted page">Loading…</p>;
   if (me === null) return <SignInPage />;
   return (

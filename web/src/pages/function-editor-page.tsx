@@ -22,6 +22,35 @@ interface Draft {
 const draftKey = (id: string | undefined) => `switchyard:draft:${id ?? 'new'}`;
 
 export function FunctionEditorPage({ id }: { id?: string }) {
+  // Catalog → Functions → New Function: first the kind, as in Segment; then Build opens the editor.
+  const [building, setBuilding] = useState(
+    id !== undefined || localStorage.getItem(draftKey(undefined)) !== null,
+  );
+  if (!building) return <NewFunctionChooser onBuild={() => setBuilding(true)} />;
+  return <FunctionEditor id={id} />;
+}
+
+function NewFunctionChooser({ onBuild }: { onBuild(): void }) {
+  return (
+    <>
+      <h1>New Function</h1>
+      <p className="muted">Choose what the function does.</p>
+      <div className="cards">
+        <button className="card selected" onClick={onBuild} aria-label="Destination Function: Build">
+          <strong>Destination Function</strong>
+          <span>Receives the events of the sources you connect and sends them anywhere with fetch.</span>
+          <span className="primary-text">Build →</span>
+        </button>
+        <div className="card disabled" aria-disabled="true">
+          <strong>Source Function</strong>
+          <span>Receives webhooks and turns them into events. Not in Switchyard yet.</span>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function FunctionEditor({ id }: { id?: string }) {
   const { me } = useSession();
   const [saved, setSaved] = useState<FunctionSummary>();
   const [draft, setDraft] = useState<Draft>();
@@ -80,6 +109,22 @@ export function FunctionEditorPage({ id }: { id?: string }) {
     return () => removeEventListener('beforeunload', warn);
   }, [dirty, readOnly]);
   useEffect(() => setSettingsDeclaration(settingsDeclaration(draft?.settings ?? [])), [draft?.settings]);
+  // The shortcuts work anywhere on the page, not only inside the editor.
+  const shortcuts = useRef({ save: () => {}, run: () => {} });
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey)) return;
+      if (event.key === 's') {
+        event.preventDefault();
+        shortcuts.current.save();
+      } else if (event.key === 'Enter') {
+        event.preventDefault();
+        shortcuts.current.run();
+      }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
 
   const update = (patch: Partial<Draft>) =>
     setDraft((current) => (current ? { ...current, ...patch } : current));
@@ -127,6 +172,14 @@ export function FunctionEditorPage({ id }: { id?: string }) {
     } finally {
       setBusy(false);
     }
+  };
+
+  shortcuts.current = {
+    save: () => void save(),
+    run: () => {
+      setTab('test');
+      test.current?.run();
+    },
   };
 
   if (draft === undefined)
@@ -188,11 +241,8 @@ export function FunctionEditorPage({ id }: { id?: string }) {
           resetKey={resetKey}
           readOnly={readOnly}
           onChange={(code) => update({ code })}
-          onSave={() => void save()}
-          onRun={() => {
-            setTab('test');
-            test.current?.run();
-          }}
+          onSave={() => shortcuts.current.save()}
+          onRun={() => shortcuts.current.run()}
         />
         <div className="side">
           <div role="tablist" aria-label="Function panels" className="tabs">

@@ -30,6 +30,74 @@ interface Token {
   revokedAt: string | null;
 }
 
+interface Invitation {
+  id: string;
+  email: string;
+  roles: RoleGrant[];
+  expiresAt: string;
+  acceptedAt: string | null;
+}
+
+function Invitations({ onError }: { onError(message: string): void }) {
+  const invitations = useLoad(() => api<{ data: Invitation[] }>('GET', '/invitations'), []);
+  const [link, setLink] = useState<string>();
+  const invite = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    api<{ token: string }>('POST', '/invitations', {
+      email: form.get('email'),
+      roles: [{ role: form.get('role') }],
+    })
+      .then((answer) => {
+        setLink(`${location.origin}/accept-invitation?token=${answer.token}`);
+        invitations.reload();
+      })
+      .catch((cause: unknown) => onError(messageOf(cause)));
+  };
+  return (
+    <>
+      <h2>Invitations</h2>
+      {link && (
+        <p role="status" className="notice">
+          Send this link to the invitee (it works once, for 7 days, and is not shown again):{' '}
+          <code>{link}</code>
+        </p>
+      )}
+      <AsyncView state={invitations}>
+        {(page) => (
+          <ul>
+            {page.data.map((invitation) => (
+              <li key={invitation.id}>
+                {invitation.email} as {describe(invitation.roles)} —{' '}
+                {invitation.acceptedAt ? 'accepted' : `expires ${invitation.expiresAt.slice(0, 10)}`}{' '}
+                {!invitation.acceptedAt && (
+                  <button
+                    className="link danger"
+                    onClick={() =>
+                      void api('DELETE', `/invitations/${invitation.id}`)
+                        .then(invitations.reload)
+                        .catch((cause: unknown) => onError(messageOf(cause)))
+                    }
+                  >
+                    Revoke
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </AsyncView>
+      <form className="inline" onSubmit={invite}>
+        <label>
+          Invite by email <input name="email" type="email" required />
+        </label>
+        <RoleField />
+        <button type="submit">Create invitation link</button>
+      </form>
+    </>
+  );
+}
+
 export function PeoplePage() {
   const members = useLoad(() => api<{ data: Member[] }>('GET', '/members'), []);
   const tokens = useLoad(() => api<{ data: Token[] }>('GET', '/tokens'), []);
@@ -127,19 +195,14 @@ export function PeoplePage() {
         <label>
           Name <input name="name" required />
         </label>
-        <label>
-          Role
-          <select name="role">
-            {ROLES.map((role) => (
-              <option key={role}>{role}</option>
-            ))}
-          </select>
-        </label>
+        <RoleField />
         <label>
           Password <input name="password" type="password" autoComplete="new-password" minLength={10} />
         </label>
         <button type="submit">Add member</button>
       </form>
+
+      <Invitations onError={setMessage} />
 
       <h1>API tokens</h1>
       {secret && (
@@ -196,16 +259,23 @@ export function PeoplePage() {
         <label>
           Token name <input name="name" required />
         </label>
-        <label>
-          Role
-          <select name="role">
-            {ROLES.map((role) => (
-              <option key={role}>{role}</option>
-            ))}
-          </select>
-        </label>
+        <RoleField />
         <button type="submit">Create workspace token</button>
       </form>
     </>
+  );
+}
+
+/** The role picker of the create forms (read from the form as `role`). */
+function RoleField() {
+  return (
+    <label>
+      Role
+      <select name="role">
+        {ROLES.map((role) => (
+          <option key={role}>{role}</option>
+        ))}
+      </select>
+    </label>
   );
 }
