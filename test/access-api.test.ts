@@ -350,6 +350,15 @@ describe('members, roles and tokens', () => {
       assert.equal(answer.status, 400, `${url} ${JSON.stringify(body)}: ${JSON.stringify(answer.body)}`);
     }
     assert.equal((await api('GET', '/api/v1/members')).body.data instanceof Array, true);
+    // Over the 1 MB body limit: refused before any work, with its own status.
+    const huge = await api('POST', '/api/v1/members', {
+      email: 'big@x.test',
+      name: 'x'.repeat(2 * 1024 * 1024),
+      roles: [{ role: 'functions_admin' }],
+    });
+    assert.equal(huge.status, 413);
+    const members = await api<{ data: { email: string }[] }>('GET', '/api/v1/members');
+    assert.ok(!members.body.data.some((m) => m.email === 'big@x.test'));
   });
 });
 
@@ -413,6 +422,16 @@ describe('audit trail and usage', () => {
     assert.equal(event.action, 'destinations.create');
     assert.equal(event.actor.type, 'token');
     assert.deepEqual(event.summary.settingNames, ['apiKey']);
+    // One event per change: written with the change, not again when the answer goes out.
+    const sourceCreated = await api<{ id: string }>('POST', '/api/v1/sources', { name: 'Audited source' });
+    const sourceTrail = await api<{ data: { action: string }[] }>(
+      'GET',
+      `/api/v1/audit-events?resource=${sourceCreated.body.id}`,
+    );
+    assert.deepEqual(
+      sourceTrail.body.data.map((e) => e.action),
+      ['sources.create'],
+    );
     const all = await api('GET', '/api/v1/audit-events?limit=500');
     assert.ok(!JSON.stringify(all.body).includes('sk_live_never_in_the_trail'));
     // Append-only: there is no route that edits or removes an event.

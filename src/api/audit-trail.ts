@@ -2,9 +2,14 @@
 // from where, allowed or not, and the names of what changed (values only where they are not secret).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditActor, NewAuditEvent } from '../store/audit-repository.ts';
+import { type PendingAudit, withPendingAudit } from '../store/audited-write.ts';
 import type { Principal, Store } from '../store/store.ts';
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** The audit event this change request records (with its change, or on its own). */
+    pendingAudit?: PendingAudit;
+  }
   interface FastifyContextConfig {
     /** false: the route writes its own audit events (sign-in knows who tried when nobody is signed in). */
     audit?: false;
@@ -58,9 +63,39 @@ export function summarise(body: unknown): Record<string, unknown> | undefined {
 }
 
 export function installAuditTrail(app: FastifyInstance, store: Store): void {
-  // Written before the answer goes out: a caller who got a response can already find its audit event.
+  app.decorateRequest('pendingAudit', undefined);
+  // Each change route runs with the event it would record: its first write commits that event in the same
+  // transaction as the change (src/store/audited-write.ts).
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.some((method) => CHANGES.has(method)) || route.config?.audit === false) return;
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, request, reply) {
+      const principal = request.principal;
+      if (principal === undefined) return handler.call(this, request, reply);
+      const audit: PendingAudit = {
+        event: {
+          workspaceId: principal.workspaceId,
+          actor: actorOf(principal),
+          action: actionOf(request),
+          outcome: 'ok',
+          resourceType: resourceTypeOf(request),
+          resourceId: (request.params as { id?: string } | undefined)?.id,
+          ip: request.ip,
+          summary: summarise(request.body),
+        },
+        written: false,
+        claimed: false,
+      };
+      request.pendingAudit = audit;
+      return withPendingAudit(audit, () => handler.call(this, request, reply));
+    };
+  });
+  // A request whose change did not happen (refused, invalid, failed) or that wrote nothing through a
+  // repository records its event here, before the answer goes out.
   app.addHook('onSend', async (request, reply, payload) => {
     if (!CHANGES.has(request.method) || request.routeOptions.config.audit === false) return payload;
+    if (request.pendingAudit?.written) return payload;
     const principal = request.principal;
     // Without a caller there is no workspace to file it under (unknown tokens are answered 401 and logged).
     if (principal === undefined) return payload;

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { audited } from './audited-write.ts';
 import { hashToken } from './hash-token.ts';
 import { newId, randomBase62 } from './new-id.ts';
 import type { Database, Dialect } from './schema.ts';
@@ -117,7 +118,7 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
 
   return {
     createUser: (user) => insertUser(db, user),
-    createWorkspace: (workspace) => db.transaction().execute((trx) => insertWorkspace(trx, workspace)),
+    createWorkspace: (workspace) => audited(db, (trx) => insertWorkspace(trx, workspace)),
     createToken: (options) => insertToken(db, options),
 
     async getWorkspace(id) {
@@ -135,14 +136,16 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
       );
     },
     async updateWorkspace(id, patch) {
-      await db
-        .updateTable('workspaces')
-        .set({
-          ...(patch.name === undefined ? {} : { name: patch.name }),
-          ...(patch.usageLimitMs === undefined ? {} : { usage_limit_ms: patch.usageLimitMs }),
-        })
-        .where('id', '=', id)
-        .execute();
+      await audited(db, (trx) =>
+        trx
+          .updateTable('workspaces')
+          .set({
+            ...(patch.name === undefined ? {} : { name: patch.name }),
+            ...(patch.usageLimitMs === undefined ? {} : { usage_limit_ms: patch.usageLimitMs }),
+          })
+          .where('id', '=', id)
+          .execute(),
+      );
     },
 
     async listTokens(workspaceId, userId) {
@@ -158,13 +161,15 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
       return row && toTokenInfo(row);
     },
     async revokeToken(workspaceId, tokenId) {
-      const result = await db
-        .updateTable('api_tokens')
-        .set({ revoked_at: Date.now() })
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', tokenId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+      const result = await audited(db, (trx) =>
+        trx
+          .updateTable('api_tokens')
+          .set({ revoked_at: Date.now() })
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', tokenId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst(),
+      );
       return Number(result.numUpdatedRows) > 0;
     },
 
@@ -174,7 +179,7 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
       const passwordHash = hashPassword === undefined ? null : await hashPassword(password);
       const generatedPassword =
         adminPassword === undefined && passwordHash !== null ? { generatedPassword: password } : {};
-      return db.transaction().execute(async (trx) => {
+      return audited(db, async (trx) => {
         // Several processes may start together on one Postgres; only one may create the owner.
         if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
         const existing = await trx
@@ -267,7 +272,9 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
         return undefined;
       // Last use is kept to the minute: one write per token per minute, not per request.
       if (row.last_used_at === null || now - row.last_used_at > 60_000) {
-        await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+        await audited(db, (trx) =>
+          trx.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute(),
+        );
       }
       // A member's token acts with the member's current roles; a removed member's token acts with none.
       if (row.user_id !== null && row.member_roles === null) return undefined;

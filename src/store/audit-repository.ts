@@ -41,26 +41,29 @@ export interface AuditRepository {
   list(workspaceId: string, query: AuditQuery): Promise<{ events: AuditEvent[]; next: string | null }>;
 }
 
+/** One audit row, on the connection or transaction given (mutations write theirs in their own transaction). */
+export async function insertAuditEvent(db: Kysely<Database>, event: NewAuditEvent): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      workspace_id: event.workspaceId,
+      at: Date.now(),
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      actor_label: event.actor.label,
+      action: event.action,
+      outcome: event.outcome,
+      resource_type: event.resourceType ?? null,
+      resource_id: event.resourceId ?? null,
+      ip: event.ip ?? null,
+      summary: event.summary === undefined ? null : JSON.stringify(event.summary),
+    })
+    .execute();
+}
+
 export function createAuditRepository(db: Kysely<Database>): AuditRepository {
   return {
-    async record(event) {
-      await db
-        .insertInto('audit_events')
-        .values({
-          workspace_id: event.workspaceId,
-          at: Date.now(),
-          actor_type: event.actor.type,
-          actor_id: event.actor.id,
-          actor_label: event.actor.label,
-          action: event.action,
-          outcome: event.outcome,
-          resource_type: event.resourceType ?? null,
-          resource_id: event.resourceId ?? null,
-          ip: event.ip ?? null,
-          summary: event.summary === undefined ? null : JSON.stringify(event.summary),
-        })
-        .execute();
-    },
+    record: (event) => insertAuditEvent(db, event),
     async list(workspaceId, query) {
       let select = db
         .selectFrom('audit_events')

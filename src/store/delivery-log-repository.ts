@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { audited } from './audited-write.ts';
 import { minuteOf } from './delivery-queue.ts';
 import type { Database } from './schema.ts';
 
@@ -304,7 +305,7 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
     },
 
     async replay(destinationId, sourceIds, filter) {
-      return db.transaction().execute(async (trx) => {
+      return audited(db, async (trx) => {
         const now = Date.now();
         const status = filter.status;
         const states = status === undefined ? ['dead', 'discarded'] : [status];

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { audited } from './audited-write.ts';
 import { newId } from './new-id.ts';
 import { pageByCreation } from './page-cursor.ts';
 import type { Database, DestinationsTable } from './schema.ts';
@@ -145,7 +146,7 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
     async create(destination) {
       const now = Date.now();
       const id = newId('dst');
-      await db.transaction().execute(async (trx) => {
+      await audited(db, async (trx) => {
         await trx
           .insertInto('destinations')
           .values({
@@ -169,6 +170,7 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
             .values(destination.sourceIds.map((sourceId) => ({ destination_id: id, source_id: sourceId })))
             .execute();
         }
+        return id; // names the created destination in its audit event
       });
       return (await get(destination.workspaceId, id))!;
     },
@@ -198,18 +200,18 @@ export function createDestinationRepository(db: Kysely<Database>): DestinationRe
     },
 
     async update(workspaceId, id, patch) {
-      const found = await db.transaction().execute((trx) => applyPatch(trx, workspaceId, id, patch));
+      const found = await audited(db, (trx) => applyPatch(trx, workspaceId, id, patch));
       return found ? get(workspaceId, id) : undefined;
     },
 
     async updateMany(workspaceId, patches) {
-      await db.transaction().execute(async (trx) => {
+      await audited(db, async (trx) => {
         for (const { id, patch } of patches) await applyPatch(trx, workspaceId, id, patch);
       });
     },
 
     async delete(workspaceId, id) {
-      return db.transaction().execute(async (trx) => {
+      return audited(db, async (trx) => {
         await trx.deleteFrom('destination_sources').where('destination_id', '=', id).execute();
         const result = await trx
           .deleteFrom('destinations')

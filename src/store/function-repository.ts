@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { audited } from './audited-write.ts';
 import { newId } from './new-id.ts';
 import { pageByCreation } from './page-cursor.ts';
 import type { Database, FunctionVersionsTable, FunctionsTable } from './schema.ts';
@@ -101,7 +102,7 @@ export function createFunctionRepository(db: Kysely<Database>): FunctionReposito
 
   return {
     async create(fn, version) {
-      return db.transaction().execute(async (trx) => {
+      return audited(db, async (trx) => {
         const now = Date.now();
         const id = newId('fn');
         await trx
@@ -123,7 +124,8 @@ export function createFunctionRepository(db: Kysely<Database>): FunctionReposito
           .selectAll()
           .where('id', '=', id)
           .executeTakeFirstOrThrow();
-        return { fn: toFunction(row), version: saved };
+        // `id` names the created function in its audit event.
+        return { id, fn: toFunction(row), version: saved };
       });
     },
 
@@ -140,17 +142,18 @@ export function createFunctionRepository(db: Kysely<Database>): FunctionReposito
       if (patch.displayName !== undefined) set.display_name = patch.displayName;
       if (patch.description !== undefined) set.description = patch.description;
       if (patch.testSettings !== undefined) set.test_settings = patch.testSettings;
-      await db
-        .updateTable('functions')
-        .set(set)
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', id)
-        .execute();
+      await audited(db, (trx) =>
+        trx
+          .updateTable('functions')
+          .set(set)
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .execute(),
+      );
       return get(workspaceId, id);
     },
 
-    addVersion: (functionId, version) =>
-      db.transaction().execute((trx) => insertVersion(trx, functionId, version)),
+    addVersion: (functionId, version) => audited(db, (trx) => insertVersion(trx, functionId, version)),
 
     async getVersion(functionId, versionId) {
       const row = await db
@@ -170,7 +173,7 @@ export function createFunctionRepository(db: Kysely<Database>): FunctionReposito
     },
 
     async delete(workspaceId, id) {
-      return db.transaction().execute(async (trx) => {
+      return audited(db, async (trx) => {
         const found = await trx
           .selectFrom('functions')
           .select('id')

@@ -2,6 +2,7 @@
 // workspace can never reach another's rows through here.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { audited } from './audited-write.ts';
 import { hashToken } from './hash-token.ts';
 import { newId, randomBase62 } from './new-id.ts';
 import type { Database } from './schema.ts';
@@ -134,20 +135,27 @@ export function createPeopleRepository(db: Kysely<Database>): PeopleRepository {
     },
     async createUser(user) {
       const id = newId('usr');
-      await db
-        .insertInto('users')
-        .values({
-          id,
-          email: user.email.toLowerCase(),
-          name: user.name,
-          password_hash: user.passwordHash,
-          created_at: Date.now(),
-        })
-        .execute();
+      await audited(
+        db,
+        (trx) =>
+          trx
+            .insertInto('users')
+            .values({
+              id,
+              email: user.email.toLowerCase(),
+              name: user.name,
+              password_hash: user.passwordHash,
+              created_at: Date.now(),
+            })
+            .execute()
+            .then(() => id), // names the user in the audit event
+      );
       return id;
     },
     async setPassword(userId, passwordHash) {
-      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+      await audited(db, (trx) =>
+        trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute(),
+      );
     },
     async listMembers(workspaceId) {
       const rows = await members(workspaceId).orderBy('memberships.created_at').execute();
@@ -158,29 +166,33 @@ export function createPeopleRepository(db: Kysely<Database>): PeopleRepository {
       return row && toMember(row);
     },
     async addMember(workspaceId, userId, roles) {
-      const result = await db
-        .insertInto('memberships')
-        .values({
-          workspace_id: workspaceId,
-          user_id: userId,
-          roles: JSON.stringify(roles),
-          created_at: Date.now(),
-        })
-        .onConflict((conflict) => conflict.columns(['workspace_id', 'user_id']).doNothing())
-        .executeTakeFirst();
+      const result = await audited(db, (trx) =>
+        trx
+          .insertInto('memberships')
+          .values({
+            workspace_id: workspaceId,
+            user_id: userId,
+            roles: JSON.stringify(roles),
+            created_at: Date.now(),
+          })
+          .onConflict((conflict) => conflict.columns(['workspace_id', 'user_id']).doNothing())
+          .executeTakeFirst(),
+      );
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
     async setMemberRoles(workspaceId, userId, roles) {
-      const result = await db
-        .updateTable('memberships')
-        .set({ roles: JSON.stringify(roles) })
-        .where('workspace_id', '=', workspaceId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
+      const result = await audited(db, (trx) =>
+        trx
+          .updateTable('memberships')
+          .set({ roles: JSON.stringify(roles) })
+          .where('workspace_id', '=', workspaceId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst(),
+      );
       return Number(result.numUpdatedRows) > 0;
     },
     async removeMember(workspaceId, userId) {
-      return db.transaction().execute(async (trx) => {
+      return audited(db, async (trx) => {
         const now = Date.now();
         const removed = await trx
           .deleteFrom('memberships')
@@ -221,20 +233,22 @@ export function createPeopleRepository(db: Kysely<Database>): PeopleRepository {
       const csrfToken = randomBytes(24).toString('base64url');
       const now = Date.now();
       const expiresAt = now + ttlMs;
-      await db
-        .insertInto('sessions')
-        .values({
-          id,
-          token_hash: hashToken(token),
-          user_id: userId,
-          workspace_id: workspaceId,
-          csrf_token: csrfToken,
-          ip,
-          created_at: now,
-          expires_at: expiresAt,
-          revoked_at: null,
-        })
-        .execute();
+      await audited(db, (trx) =>
+        trx
+          .insertInto('sessions')
+          .values({
+            id,
+            token_hash: hashToken(token),
+            user_id: userId,
+            workspace_id: workspaceId,
+            csrf_token: csrfToken,
+            ip,
+            created_at: now,
+            expires_at: expiresAt,
+            revoked_at: null,
+          })
+          .execute(),
+      );
       return { id, token, csrfToken, expiresAt };
     },
     async sessionByToken(token, now) {
@@ -270,34 +284,37 @@ export function createPeopleRepository(db: Kysely<Database>): PeopleRepository {
       };
     },
     async switchWorkspace(sessionId, workspaceId) {
-      await db
-        .updateTable('sessions')
-        .set({ workspace_id: workspaceId })
-        .where('id', '=', sessionId)
-        .execute();
+      await audited(db, (trx) =>
+        trx.updateTable('sessions').set({ workspace_id: workspaceId }).where('id', '=', sessionId).execute(),
+      );
     },
     async revokeSession(sessionId) {
-      await db.updateTable('sessions').set({ revoked_at: Date.now() }).where('id', '=', sessionId).execute();
+      await audited(db, (trx) =>
+        trx.updateTable('sessions').set({ revoked_at: Date.now() }).where('id', '=', sessionId).execute(),
+      );
     },
     async createInvitation({ workspaceId, email, roles, invitedBy, ttlMs }) {
       const id = newId('inv');
       const token = `syi_${randomBase62(40)}`;
       const now = Date.now();
-      await db
-        .insertInto('invitations')
-        .values({
-          id,
-          workspace_id: workspaceId,
-          email: email.toLowerCase(),
-          roles: JSON.stringify(roles),
-          token_hash: hashToken(token),
-          invited_by: invitedBy,
-          created_at: now,
-          expires_at: now + ttlMs,
-          accepted_at: null,
-          revoked_at: null,
-        })
-        .execute();
+      await audited(db, (trx) =>
+        trx
+          .insertInto('invitations')
+          .values({
+            id,
+            workspace_id: workspaceId,
+            email: email.toLowerCase(),
+            roles: JSON.stringify(roles),
+            token_hash: hashToken(token),
+            invited_by: invitedBy,
+            created_at: now,
+            expires_at: now + ttlMs,
+            accepted_at: null,
+            revoked_at: null,
+          })
+          .execute()
+          .then(() => id),
+      );
       return { id, token, expiresAt: iso(now + ttlMs) };
     },
     async listInvitations(workspaceId) {
@@ -318,14 +335,16 @@ export function createPeopleRepository(db: Kysely<Database>): PeopleRepository {
       }));
     },
     async revokeInvitation(workspaceId, id) {
-      const result = await db
-        .updateTable('invitations')
-        .set({ revoked_at: Date.now() })
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .where('accepted_at', 'is', null)
-        .executeTakeFirst();
+      const result = await audited(db, (trx) =>
+        trx
+          .updateTable('invitations')
+          .set({ revoked_at: Date.now() })
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null)
+          .where('accepted_at', 'is', null)
+          .executeTakeFirst(),
+      );
       return Number(result.numUpdatedRows) > 0;
     },
     async findInvitation(token, now) {
@@ -339,7 +358,7 @@ export function createPeopleRepository(db: Kysely<Database>): PeopleRepository {
       return { id: row.id, workspaceId: row.workspace_id, email: row.email, roles: grants(row.roles) };
     },
     async acceptInvitation(id, userId, now) {
-      return db.transaction().execute(async (trx) => {
+      return audited(db, async (trx) => {
         const taken = await trx
           .updateTable('invitations')
           .set({ accepted_at: now })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { audited } from './audited-write.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -21,7 +22,7 @@ export interface RegulationRepository {
 export function createRegulationRepository(db: Kysely<Database>): RegulationRepository {
   return {
     deleteUsers(workspaceId, userIds) {
-      return db.transaction().execute(async (trx) => {
+      return audited(db, async (trx) => {
         const now = Date.now();
         const regulationId = `reg_${randomUUID()}`;
         const sourceIds = (

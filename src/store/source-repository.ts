@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { audited } from './audited-write.ts';
 import { newId, randomBase62 } from './new-id.ts';
 import { pageByCreation } from './page-cursor.ts';
 import type { Database, SourcesTable } from './schema.ts';
@@ -14,8 +15,10 @@ export function createSourceRepository(db: Kysely<Database>): SourceRepository {
         write_key: randomBase62(32),
         created_at: Date.now(),
       };
-      await db.insertInto('sources').values(row).execute();
-      return toSource(row);
+      return audited(db, async (trx) => {
+        await trx.insertInto('sources').values(row).execute();
+        return toSource(row);
+      });
     },
 
     async get(workspaceId, id) {
