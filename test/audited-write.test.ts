@@ -53,6 +53,19 @@ for (const dialect of DIALECTS) {
       assert.ok(!(await sourceNames()).includes('Never'), 'the change was rolled back with its audit event');
     });
 
+    it('records nothing with a write that changed nothing (the request records its own outcome)', async () => {
+      const audit = pending({ action: 'tokens.delete', resourceId: 'tok_missing' });
+      const revoked = await withPendingAudit(audit, () =>
+        store.access.revokeToken(workspaceId, 'tok_missing'),
+      );
+      assert.equal(revoked, false);
+      assert.equal(audit.written, false);
+      assert.equal(
+        (await store.audit.list(workspaceId, { limit: 10, resource: 'tok_missing' })).events.length,
+        0,
+      );
+    });
+
     it('writes as before outside a request', async () => {
       await store.sources.create(workspaceId, 'Plain');
       assert.ok((await sourceNames()).includes('Plain'));

@@ -37,6 +37,8 @@ export async function audited<T>(
   audit.claimed = true;
   const write = async (trx: Kysely<Database>) => {
     const result = await work(trx);
+    // Nothing changed (false, or a statement that touched no row): nothing to record with it.
+    if (unchanged(result)) return result;
     const created = typeof result === 'string' ? result : (result as { id?: unknown } | undefined)?.id;
     await insertAuditEvent(trx, {
       ...audit.event,
@@ -46,9 +48,18 @@ export async function audited<T>(
   };
   try {
     const result = await (db.isTransaction ? write(db) : db.transaction().execute(write));
-    audit.written = true;
+    audit.written = !unchanged(result);
     return result;
   } finally {
     audit.claimed = false;
   }
+}
+
+const COUNTS = ['numUpdatedRows', 'numDeletedRows', 'numInsertedOrUpdatedRows'] as const;
+
+function unchanged(result: unknown): boolean {
+  if (result === false) return true;
+  if (typeof result !== 'object' || result === null) return false;
+  const counts = result as Partial<Record<(typeof COUNTS)[number], bigint | number | undefined>>;
+  return COUNTS.some((key) => counts[key] !== undefined && Number(counts[key]) === 0);
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPassword } from '../../access/password.ts';
 import { SignInLimiter } from '../../access/sign-in-limiter.ts';
 import { AppError } from '../../server/app-error.ts';
+import { type PendingAudit, withPendingAudit } from '../../store/audited-write.ts';
 import type { Store } from '../../store/store.ts';
 import { recordAudit } from '../audit-trail.ts';
 import { SESSION_COOKIE, principalOf, readCookie } from '../authenticate.ts';
@@ -63,20 +64,28 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
       const workspace =
         chosen === undefined ? workspaces[0]! : workspaces.find((candidate) => candidate.id === chosen);
       if (workspace === undefined) throw new AppError(404, 'not_found', 'workspace not found');
-      const session = await store.people.createSession({
-        userId: user.id,
-        workspaceId: workspace.id,
-        ip: request.ip,
-        ttlMs: SESSION_TTL_MS,
-      });
-      await recordAudit(store, request, {
-        workspaceId: workspace.id,
-        actor: { type: 'user', id: user.id, label: user.email },
-        action: 'auth.sign-in',
-        outcome: 'ok',
-        resourceType: 'users',
-        resourceId: user.id,
-      });
+      // The session and its audit event commit together.
+      const signedIn: PendingAudit = {
+        event: {
+          workspaceId: workspace.id,
+          actor: { type: 'user', id: user.id, label: user.email },
+          action: 'auth.sign-in',
+          outcome: 'ok',
+          resourceType: 'users',
+          resourceId: user.id,
+          ip: request.ip,
+        },
+        written: false,
+        claimed: false,
+      };
+      const session = await withPendingAudit(signedIn, () =>
+        store.people.createSession({
+          userId: user.id,
+          workspaceId: workspace.id,
+          ip: request.ip,
+          ttlMs: SESSION_TTL_MS,
+        }),
+      );
       setSessionCookie(request, reply, session.token, SESSION_TTL_MS);
       return {
         user: { id: user.id, email: user.email, name: user.name },
