@@ -315,5 +315,17 @@ describe('web app', { skip }, () => {
       .first()
       .waitFor();
     await screenshot('event-delivery');
+
+    // Replay the failing delivery by selecting it.
+    await failure.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Replay selected (1)' }).click();
+    await page.getByText('Replaying 1 deliveries.').waitFor();
+
+    // Connection Health lists the destination with its state and why.
+    await page.getByRole('link', { name: 'Connection Health' }).click();
+    const row = page.locator('tr', { hasText: 'Sink' });
+    await row.locator('.health').waitFor();
+    assert.match((await row.textContent())!, /degraded|failing|healthy/);
+    await screenshot('connection-health');
   }
 });

@@ -5,6 +5,7 @@ import { DestinationPage } from './pages/destination-page.tsx';
 import { FunctionEditorPage } from './pages/function-editor-page.tsx';
 import { FunctionsPage } from './pages/functions-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
+import { HealthPage } from './pages/health-page.tsx';
 import { PeoplePage } from './pages/people-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { UsagePage } from './pages/usage-page.tsx';
@@ -34,6 +35,7 @@ function route(path: string) {
   if ((params = match('/destinations/:id', path))) return <DestinationPage key={params.id} id={params.id!} />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/usage') return <UsagePage />;
+  if (path === '/health') return <HealthPage />;
   if (path === '/people') return <PeoplePage />;
   return (
     <p>
@@ -51,6 +53,7 @@ function Header() {
       <nav aria-label="Main">
         <Link to="/">Overview</Link>
         <Link to="/functions">Functions</Link>
+        <Link to="/health">Connection Health</Link>
         <Link to="/usage">Usage</Link>
         {owner && <Link to="/audit">Audit trail</Link>}
         {owner && <Link to="/people">Members &amp; tokens</Link>}

@@ -66,6 +66,7 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
   const [status, setStatus] = useState('failures');
   const [open, setOpen] = useState<number>();
   const [notice, setNotice] = useState<string>();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
   const stats = useLoad(
     () => api<Stats>('GET', `/destinations/${destinationId}/stats?window=${window}`),
     [destinationId, window],
@@ -97,6 +98,7 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
     api<{ requeued: number; created: number }>('POST', `/destinations/${destinationId}/replay`, body)
       .then((answer) => {
         setNotice(`Replaying ${answer.requeued + answer.created} deliveries.`);
+        setSelected(new Set());
         deliveries.reload();
       })
       .catch((cause: unknown) => setNotice(messageOf(cause)));
@@ -152,6 +154,11 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
             <option value="dead">Dead</option>
           </select>
         </label>
+        {canReplay && selected.size > 0 && (
+          <button onClick={() => replay({ messageIds: [...selected] })}>
+            Replay selected ({selected.size})
+          </button>
+        )}
         {canReplay && (status === 'discarded' || status === 'dead' || status === 'delivered') && (
           <button onClick={() => replay({ status })}>Replay all {status}</button>
         )}
@@ -173,6 +180,11 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
             <table className="deliveries">
               <thead>
                 <tr>
+                  {canReplay && (
+                    <th>
+                      <span className="visually-hidden">Select</span>
+                    </th>
+                  )}
                   <th>Event</th>
                   <th>Status</th>
                   <th>Category</th>
@@ -184,6 +196,21 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
               <tbody>
                 {page.data.map((delivery) => (
                   <tr key={delivery.id}>
+                    {canReplay && (
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${delivery.messageId}`}
+                          checked={selected.has(delivery.messageId)}
+                          onChange={(e) => {
+                            const next = new Set(selected);
+                            if (e.target.checked) next.add(delivery.messageId);
+                            else next.delete(delivery.messageId);
+                            setSelected(next);
+                          }}
+                        />
+                      </td>
+                    )}
                     <td>
                       <button
                         className="link"
