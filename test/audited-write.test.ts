@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { NewAuditEvent } from '../src/store/audit-repository.ts';
-import { type PendingAudit, withPendingAudit } from '../src/store/audited-write.ts';
+import { type PendingAudit, pendingAudit, withPendingAudit } from '../src/store/audited-write.ts';
 import type { Store } from '../src/store/store.ts';
 import { DIALECTS, openTestStore, skipReason } from './helpers/test-stores.ts';
 
@@ -17,18 +17,15 @@ for (const dialect of DIALECTS) {
     });
     after(() => dispose());
 
-    const pending = (event: Partial<NewAuditEvent> = {}): PendingAudit => ({
-      event: {
+    const pending = (event: Partial<NewAuditEvent> = {}): PendingAudit =>
+      pendingAudit({
         workspaceId,
         actor: { type: 'token', id: 'tok_1', label: 'test' },
         action: 'sources.create',
         outcome: 'ok',
         resourceType: 'sources',
         ...event,
-      },
-      written: false,
-      claimed: false,
-    });
+      });
     const sourceNames = async () =>
       (await store.sources.list(workspaceId, { limit: 200 })).data.map((source) => source.name);
 

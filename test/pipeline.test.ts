@@ -7,6 +7,7 @@ import { type Api, apiClient } from './helpers/api-client.ts';
 import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
 import { type TestServer, basicAuth, createTestServer } from './helpers/test-server.ts';
 import { DIALECTS, skipReason } from './helpers/test-stores.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const FORWARD = `async function onTrack(event, settings) {
   let res;
@@ -21,16 +22,6 @@ async function onIdentify(event) {
   if (!event.traits || !event.traits.email) throw new InvalidEventPayload('email is required');
 }
 async function onGroup() { throw new Error('groups are broken') }`;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface Delivery {
   id: number;

@@ -2,7 +2,7 @@
 // from where, allowed or not, and the names of what changed (values only where they are not secret).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditActor, NewAuditEvent } from '../store/audit-repository.ts';
-import { type PendingAudit, withPendingAudit } from '../store/audited-write.ts';
+import { type PendingAudit, pendingAudit, withPendingAudit } from '../store/audited-write.ts';
 import type { Principal, Store } from '../store/store.ts';
 
 declare module 'fastify' {
@@ -73,20 +73,7 @@ export function installAuditTrail(app: FastifyInstance, store: Store): void {
     route.handler = function (this: FastifyInstance, request, reply) {
       const principal = request.principal;
       if (principal === undefined) return handler.call(this, request, reply);
-      const audit: PendingAudit = {
-        event: {
-          workspaceId: principal.workspaceId,
-          actor: actorOf(principal),
-          action: actionOf(request),
-          outcome: 'ok',
-          resourceType: resourceTypeOf(request),
-          resourceId: (request.params as { id?: string } | undefined)?.id,
-          ip: request.ip,
-          summary: summarise(request.body),
-        },
-        written: false,
-        claimed: false,
-      };
+      const audit = pendingAudit(eventOf(request, principal));
       request.pendingAudit = audit;
       return withPendingAudit(audit, () => handler.call(this, request, reply));
     };
@@ -104,17 +91,30 @@ export function installAuditTrail(app: FastifyInstance, store: Store): void {
       status === 201 && typeof payload === 'string'
         ? /^\{"id":"([^"]{1,100})"/.exec(payload)?.[1]
         : undefined;
+    // A request refused before its handler (an invalid body) has no pending event yet.
+    const event = request.pendingAudit?.event ?? eventOf(request, principal);
     await recordAudit(store, request, {
-      workspaceId: principal.workspaceId,
-      actor: actorOf(principal),
-      action: actionOf(request),
+      ...event,
       outcome: status < 400 ? 'ok' : status === 403 || status === 404 ? 'denied' : 'failed',
-      resourceType: resourceTypeOf(request),
-      resourceId: (request.params as { id?: string } | undefined)?.id ?? created,
-      summary: { status, ...summarise(request.body) },
+      resourceId: event.resourceId ?? created,
+      summary: { status, ...event.summary },
     });
     return payload;
   });
+}
+
+/** The event a change request records: who, what, which resource (from the route), and the fields sent. */
+function eventOf(request: FastifyRequest, principal: Principal): NewAuditEvent {
+  return {
+    workspaceId: principal.workspaceId,
+    actor: actorOf(principal),
+    action: actionOf(request),
+    outcome: 'ok',
+    resourceType: resourceTypeOf(request),
+    resourceId: (request.params as { id?: string } | undefined)?.id,
+    ip: request.ip,
+    summary: summarise(request.body),
+  };
 }
 
 /** Writes an audit event; a failure to write is logged, never turned into the caller's error. */

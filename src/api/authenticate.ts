@@ -78,6 +78,7 @@ export function requireCaller(app: FastifyInstance, store: Store): void {
       userId: session.userId,
       label: session.email,
       roles: session.roles,
+      csrfToken: session.csrfToken,
     };
   });
 }
@@ -98,7 +99,7 @@ export function authorize(request: FastifyRequest, permission: Permission, resou
 }
 
 /** One cookie's value from a Cookie header; undefined when absent or malformed. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
+function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) {

@@ -14,9 +14,36 @@ export interface UsageStanding {
   readonly exceeded: boolean;
 }
 
+/** This month's execution time against the workspace's limit (for the usage report). */
 export async function usageStanding(store: Store, workspaceId: string, now: number): Promise<UsageStanding> {
-  const workspace = await store.access.getWorkspace(workspaceId);
-  const limitMs = workspace?.usageLimitMs ?? null;
+  return measure(store, workspaceId, now, await limitOf(store, workspaceId));
+}
+
+/**
+ * The standing when the workspace is over its limit; undefined otherwise. Without a limit nothing is added up:
+ * the worker and every stats request ask this, and most workspaces have none.
+ */
+export async function overLimit(
+  store: Store,
+  workspaceId: string,
+  now: number,
+): Promise<UsageStanding | undefined> {
+  const limitMs = await limitOf(store, workspaceId);
+  if (limitMs === null) return undefined;
+  const standing = await measure(store, workspaceId, now, limitMs);
+  return standing.exceeded ? standing : undefined;
+}
+
+async function limitOf(store: Store, workspaceId: string): Promise<number | null> {
+  return (await store.access.getWorkspace(workspaceId))?.usageLimitMs ?? null;
+}
+
+async function measure(
+  store: Store,
+  workspaceId: string,
+  now: number,
+  limitMs: number | null,
+): Promise<UsageStanding> {
   const usedMs = await store.deliveryLog.executionMsSince(workspaceId, monthStart(now));
   return { limitMs, usedMs, exceeded: limitMs !== null && usedMs >= limitMs };
 }
@@ -33,9 +60,9 @@ export class UsageGate {
   async paused(workspaceId: string, now: number): Promise<boolean> {
     const hit = this.cache.get(workspaceId);
     if (hit && now - hit.checked < this.freshMs) return hit.paused;
-    const { exceeded } = await usageStanding(this.store, workspaceId, now);
-    this.cache.set(workspaceId, { checked: now, paused: exceeded });
-    return exceeded;
+    const paused = (await overLimit(this.store, workspaceId, now)) !== undefined;
+    this.cache.set(workspaceId, { checked: now, paused });
+    return paused;
   }
 }
 

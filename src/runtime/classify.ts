@@ -1,8 +1,22 @@
-import type { Category, InvocationStatus } from './invocation-result.ts';
+import type { Category, InvocationError, InvocationResult, InvocationStatus } from './invocation-result.ts';
 
 export interface Classification {
   readonly status: InvocationStatus;
   readonly category?: Category;
+}
+
+/** The result of an invocation that never ran user code (bad settings, the platform could not run it). */
+export function notRun(verdict: Classification, error: InvocationError): InvocationResult {
+  return {
+    ...verdict,
+    error,
+    logs: [],
+    droppedLogs: 0,
+    requests: [],
+    durationMs: 0,
+    cpuMs: 0,
+    coldStart: false,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Runs destination-function handlers on events as Segment does. The runtime's public surface: nothing
 // outside src/runtime imports isolated-vm.
-import { type Classification, classify, classifyBatchItem } from './classify.ts';
+import { type Classification, classify, classifyBatchItem, notRun } from './classify.ts';
 import { AddressGuard } from './fetch/address-guard.ts';
 import type { CapturedRequest } from './fetch/captured-request.ts';
 import { OutboundHttp } from './fetch/outbound-http.ts';
@@ -58,20 +58,10 @@ export class FunctionRuntime {
     try {
       prepared = this.prepareSettings(instance);
     } catch (cause) {
-      const error = {
+      return notRun(classify({ invalidCode: true }), {
         name: 'InvalidSettings',
         message: `the settings are not JSON: ${(cause as Error).message}`,
-      };
-      return {
-        ...classify({ invalidCode: true }),
-        error,
-        logs: [],
-        droppedLogs: 0,
-        requests: [],
-        durationMs: 0,
-        cpuMs: 0,
-        coldStart: false,
-      };
+      });
     }
     const { json: settings, redact } = prepared;
     const requests: CapturedRequest[] = [];

@@ -1,4 +1,5 @@
 import type { FunctionInstance, InvocationInput } from './function-runtime.ts';
+import { classify, notRun } from './classify.ts';
 import type { InvocationResult } from './invocation-result.ts';
 
 /**
@@ -32,15 +33,5 @@ export type FromInvoker =
 
 /** The result of an invocation the platform could not run (its process died, or never started): retried. */
 export function platformFault(message: string): InvocationResult {
-  return {
-    status: 'retry',
-    category: 'retry',
-    error: { name: 'Error', message },
-    logs: [],
-    droppedLogs: 0,
-    requests: [],
-    durationMs: 0,
-    cpuMs: 0,
-    coldStart: false,
-  };
+  return notRun(classify({ platformFault: true }), { name: 'Error', message });
 }

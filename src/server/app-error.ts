@@ -27,4 +27,11 @@ export class AppError extends Error {
   }
 }
 
+/** A name as sent, trimmed; a 400 naming the field when only blanks were sent. */
+export function nonBlank(value: string, field: string): string {
+  const trimmed = value.trim();
+  if (trimmed === '') throw new AppError(400, 'invalid_request', `${field} must not be blank`, { field });
+  return trimmed;
+}
+
 export const notFound = (what: string): AppError => new AppError(404, 'not_found', `${what} not found`);

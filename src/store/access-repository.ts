@@ -44,6 +44,20 @@ function toTokenInfo(row: {
   };
 }
 
+/** The first workspace and its first member (the owner bootstrap created), if there is one yet. */
+async function firstOwner(db: Kysely<Database>) {
+  const workspace = await db.selectFrom('workspaces').select('id').orderBy('created_at').executeTakeFirst();
+  if (!workspace) return undefined;
+  const owner = await db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.id', 'users.email', 'users.password_hash'])
+    .where('memberships.workspace_id', '=', workspace.id)
+    .orderBy('memberships.created_at')
+    .executeTakeFirst();
+  return { workspaceId: workspace.id, owner };
+}
+
 export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): AccessRepository {
   const tokens = () =>
     db
@@ -119,7 +133,7 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
   return {
     createUser: (user) => insertUser(db, user),
     createWorkspace: (workspace) => audited(db, (trx) => insertWorkspace(trx, workspace)),
-    createToken: (options) => insertToken(db, options),
+    createToken: (options) => audited(db, (trx) => insertToken(trx, options)),
 
     async getWorkspace(id) {
       const row = await db
@@ -174,42 +188,29 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
     },
 
     async bootstrap({ adminToken, adminEmail, adminPassword, hashPassword }) {
-      // Hashed before the transaction: scrypt takes a while and must not hold the store.
+      // scrypt takes a tenth of a second: hash only when an owner needs a password (the first start, or once
+      // for an owner from before sign-in existed), and before the transaction, which must not wait for it.
+      const before = await firstOwner(db);
+      const needsPassword = before === undefined || before.owner?.password_hash === null;
       const password = adminPassword ?? generatePassword();
-      const passwordHash = hashPassword === undefined ? null : await hashPassword(password);
+      const passwordHash = hashPassword !== undefined && needsPassword ? await hashPassword(password) : null;
       const generatedPassword =
         adminPassword === undefined && passwordHash !== null ? { generatedPassword: password } : {};
-      return audited(db, async (trx) => {
+      return db.transaction().execute(async (trx) => {
         // Several processes may start together on one Postgres; only one may create the owner.
         if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
-        const existing = await trx
-          .selectFrom('workspaces')
-          .select('id')
-          .orderBy('created_at')
-          .executeTakeFirst();
+        const existing = await firstOwner(trx);
         if (existing) {
-          const owner = await trx
-            .selectFrom('memberships')
-            .innerJoin('users', 'users.id', 'memberships.user_id')
-            .select(['users.id', 'users.email', 'users.password_hash'])
-            .where('memberships.workspace_id', '=', existing.id)
-            .orderBy('memberships.created_at')
-            .executeTakeFirst();
-          // An owner created before sign-in existed gets a password now, once.
+          const { workspaceId, owner } = existing;
           if (owner && owner.password_hash === null && passwordHash !== null) {
             await trx
               .updateTable('users')
               .set({ password_hash: passwordHash })
               .where('id', '=', owner.id)
               .execute();
-            return {
-              created: false,
-              workspaceId: existing.id,
-              ownerEmail: owner.email,
-              ...generatedPassword,
-            };
+            return { created: false, workspaceId, ownerEmail: owner.email, ...generatedPassword };
           }
-          return { created: false, workspaceId: existing.id, ownerEmail: owner?.email ?? '' };
+          return { created: false, workspaceId, ownerEmail: owner?.email ?? '' };
         }
         const email = (adminEmail ?? DEFAULT_OWNER_EMAIL).toLowerCase();
         const userId = await insertUser(trx, { email, name: 'Owner', passwordHash });
@@ -272,9 +273,8 @@ export function createAccessRepository(db: Kysely<Database>, dialect: Dialect): 
         return undefined;
       // Last use is kept to the minute: one write per token per minute, not per request.
       if (row.last_used_at === null || now - row.last_used_at > 60_000) {
-        await audited(db, (trx) =>
-          trx.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute(),
-        );
+        // Bookkeeping, not a change anyone made: no audit event, no transaction.
+        await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
       }
       // A member's token acts with the member's current roles; a removed member's token acts with none.
       if (row.user_id !== null && row.member_roles === null) return undefined;

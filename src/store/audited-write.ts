@@ -17,6 +17,11 @@ export interface PendingAudit {
 
 const pending = new AsyncLocalStorage<PendingAudit>();
 
+/** An event not yet written. */
+export function pendingAudit(event: NewAuditEvent): PendingAudit {
+  return { event, written: false, claimed: false };
+}
+
 /** Runs a request's handler with the audit event its first write must carry. */
 export function withPendingAudit<T>(audit: PendingAudit, run: () => T): T {
   return pending.run(audit, run);

@@ -86,6 +86,8 @@ export interface Principal {
   /** For the audit trail: the token's name or the user's email. */
   readonly label: string;
   readonly roles: readonly RoleGrant[];
+  /** A session's CSRF token (the web app gets it back from /me after a reload). */
+  readonly csrfToken?: string;
 }
 
 export interface WorkspaceInfo {

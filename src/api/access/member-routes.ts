@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { hashPassword, passwordProblem } from '../../access/password.ts';
 import { AppError, notFound } from '../../server/app-error.ts';
-import { type PendingAudit, withPendingAudit } from '../../store/audited-write.ts';
+import { pendingAudit, withPendingAudit } from '../../store/audited-write.ts';
 import type { RoleGrant, Store } from '../../store/store.ts';
 import { authorize } from '../authenticate.ts';
 import { normaliseRoles, rolesSchema } from './role-schema.ts';
@@ -203,20 +203,16 @@ export async function memberRoutes(app: FastifyInstance, { store }: { store: Sto
         user = (await store.people.findUser(id))!;
       }
       // The membership and its audit event commit together.
-      const joined: PendingAudit = {
-        event: {
-          workspaceId: invitation.workspaceId,
-          actor: { type: 'user', id: user.id, label: user.email },
-          action: 'invitations.accept',
-          outcome: 'ok',
-          resourceType: 'invitations',
-          resourceId: invitation.id,
-          ip: request.ip,
-          summary: { roles: invitation.roles },
-        },
-        written: false,
-        claimed: false,
-      };
+      const joined = pendingAudit({
+        workspaceId: invitation.workspaceId,
+        actor: { type: 'user', id: user.id, label: user.email },
+        action: 'invitations.accept',
+        outcome: 'ok',
+        resourceType: 'invitations',
+        resourceId: invitation.id,
+        ip: request.ip,
+        summary: { roles: invitation.roles },
+      });
       const accepted = await withPendingAudit(joined, () =>
         store.people.acceptInvitation(invitation.id, user.id, Date.now()),
       );

@@ -3,10 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPassword } from '../../access/password.ts';
 import { SignInLimiter } from '../../access/sign-in-limiter.ts';
 import { AppError } from '../../server/app-error.ts';
-import { type PendingAudit, withPendingAudit } from '../../store/audited-write.ts';
+import { pendingAudit, withPendingAudit } from '../../store/audited-write.ts';
 import type { Store } from '../../store/store.ts';
 import { recordAudit } from '../audit-trail.ts';
-import { SESSION_COOKIE, principalOf, readCookie } from '../authenticate.ts';
+import { SESSION_COOKIE, principalOf } from '../authenticate.ts';
 
 export const SESSION_TTL_MS = 7 * 86_400_000;
 
@@ -65,19 +65,15 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
         chosen === undefined ? workspaces[0]! : workspaces.find((candidate) => candidate.id === chosen);
       if (workspace === undefined) throw new AppError(404, 'not_found', 'workspace not found');
       // The session and its audit event commit together.
-      const signedIn: PendingAudit = {
-        event: {
-          workspaceId: workspace.id,
-          actor: { type: 'user', id: user.id, label: user.email },
-          action: 'auth.sign-in',
-          outcome: 'ok',
-          resourceType: 'users',
-          resourceId: user.id,
-          ip: request.ip,
-        },
-        written: false,
-        claimed: false,
-      };
+      const signedIn = pendingAudit({
+        workspaceId: workspace.id,
+        actor: { type: 'user', id: user.id, label: user.email },
+        action: 'auth.sign-in',
+        outcome: 'ok',
+        resourceType: 'users',
+        resourceId: user.id,
+        ip: request.ip,
+      });
       const session = await withPendingAudit(signedIn, () =>
         store.people.createSession({
           userId: user.id,
@@ -108,13 +104,6 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
     const principal = principalOf(request);
     const user = principal.userId === null ? undefined : await store.people.findUser(principal.userId);
     const workspaces = user ? await store.people.workspacesOf(user.id) : [];
-    const session =
-      principal.via === 'session'
-        ? await store.people.sessionByToken(
-            readCookie(request.headers.cookie, SESSION_COOKIE) ?? '',
-            Date.now(),
-          )
-        : undefined;
     return {
       user: user ? { id: user.id, email: user.email, name: user.name } : null,
       via: principal.via,
@@ -122,7 +111,7 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRouteO
       roles: principal.roles,
       workspaces: workspaces.map(({ id, name }) => ({ id, name })),
       // The web app reloads: it gets its CSRF token back from here.
-      ...(session ? { csrfToken: session.csrfToken } : {}),
+      ...(principal.csrfToken === undefined ? {} : { csrfToken: principal.csrfToken }),
     };
   });
 

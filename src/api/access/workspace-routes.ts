@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError, notFound } from '../../server/app-error.ts';
+import { AppError, notFound, nonBlank } from '../../server/app-error.ts';
 import type { Store } from '../../store/store.ts';
 import { authorize, principalOf } from '../authenticate.ts';
 
@@ -32,9 +32,7 @@ export async function workspaceRoutes(app: FastifyInstance, { store }: { store: 
           'forbidden',
           'a workspace token cannot own a workspace: use a personal token',
         );
-      const name = request.body.name.trim();
-      if (name === '')
-        throw new AppError(400, 'invalid_request', 'name must not be blank', { field: 'name' });
+      const name = nonBlank(request.body.name, 'name');
       const id = await store.access.createWorkspace({ name, ownerUserId: principal.userId });
       // A token belongs to one workspace: the caller gets one for the new workspace, shown once.
       const { token } = await store.access.createToken({
@@ -82,9 +80,7 @@ export async function workspaceRoutes(app: FastifyInstance, { store }: { store: 
       // Only the caller's own workspace: another's id is not found, as everywhere.
       if (request.params.id !== principal.workspaceId) throw notFound('workspace');
       authorize(request, 'workspace:admin');
-      const name = request.body.name?.trim();
-      if (name === '')
-        throw new AppError(400, 'invalid_request', 'name must not be blank', { field: 'name' });
+      const name = request.body.name === undefined ? undefined : nonBlank(request.body.name, 'name');
       await store.access.updateWorkspace(principal.workspaceId, {
         ...(name === undefined ? {} : { name }),
         ...(request.body.usageLimitMs === undefined ? {} : { usageLimitMs: request.body.usageLimitMs }),

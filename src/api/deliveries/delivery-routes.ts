@@ -3,7 +3,7 @@ import { AppError, notFound } from '../../server/app-error.ts';
 import type { DeliveryFilter } from '../../store/delivery-log-repository.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize } from '../authenticate.ts';
-import { pausedReason, usageStanding } from '../../pipeline/usage-gate.ts';
+import { overLimit, pausedReason } from '../../pipeline/usage-gate.ts';
 import { findDestination } from '../destinations/destination-routes.ts';
 import { idParams } from '../functions/function-routes.ts';
 import { type StatsWindow, WINDOWS, summarise } from './delivery-stats.ts';
@@ -120,9 +120,9 @@ export async function deliveryRoutes(app: FastifyInstance, { store }: ApiContext
       const now = Date.now();
       const rows = await store.deliveryLog.counts(destination.id, now - WINDOWS[request.query.window][0]);
       const stats = summarise(rows, request.query.window, now);
-      const standing = await usageStanding(store, destination.workspaceId, now);
-      return standing.exceeded
-        ? { ...stats, health: { ...stats.health, status: 'paused', reason: pausedReason(standing) } }
+      const over = await overLimit(store, destination.workspaceId, now);
+      return over
+        ? { ...stats, health: { ...stats.health, status: 'paused', reason: pausedReason(over) } }
         : stats;
     },
   );

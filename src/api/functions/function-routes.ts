@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_FUNCTION_CODE } from '../../functions/default-template.ts';
 import { normaliseSettingDefinitions } from '../../functions/settings-schema.ts';
 import { validateCode } from '../../functions/validate-code.ts';
-import { AppError, notFound } from '../../server/app-error.ts';
+import { AppError, notFound, nonBlank } from '../../server/app-error.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize, authorizeSome, principalOf } from '../authenticate.ts';
 import { isAllowed } from '../permissions.ts';
@@ -62,9 +62,7 @@ export async function functionRoutes(app: FastifyInstance, { store, secrets }: A
     },
     async (request, reply) => {
       const principal = authorize(request, 'functions:write');
-      const displayName = request.body.displayName.trim();
-      if (displayName === '')
-        throw new AppError(400, 'invalid_request', 'displayName must not be blank', { field: 'displayName' });
+      const displayName = nonBlank(request.body.displayName, 'displayName');
       // A function created without code starts from the editor's template, every handler present.
       const { code, handlers } = validateCode(request.body.code ?? DEFAULT_FUNCTION_CODE);
       const settings = normaliseSettingDefinitions(request.body.settings);
@@ -125,9 +123,8 @@ export async function functionRoutes(app: FastifyInstance, { store, secrets }: A
     async (request) => {
       const { fn, latest } = await findFunction(store, request, request.params.id, 'functions:write');
       const body = request.body;
-      const displayName = body.displayName?.trim();
-      if (displayName === '')
-        throw new AppError(400, 'invalid_request', 'displayName must not be blank', { field: 'displayName' });
+      const displayName =
+        body.displayName === undefined ? undefined : nonBlank(body.displayName, 'displayName');
       // Validate everything before writing anything: nothing is half-saved.
       const code = body.code === undefined ? undefined : validateCode(body.code);
       const settings = body.settings === undefined ? undefined : normaliseSettingDefinitions(body.settings);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, notFound } from '../../server/app-error.ts';
+import { notFound, nonBlank } from '../../server/app-error.ts';
 import type { Source, Store } from '../../store/store.ts';
 import { authorize, authorizeSome, principalOf } from '../authenticate.ts';
 import { isAllowed } from '../permissions.ts';
@@ -40,9 +40,7 @@ export async function sourceRoutes(app: FastifyInstance, { store }: { store: Sto
     },
     async (request, reply) => {
       const principal = authorize(request, 'sources:write');
-      const name = request.body.name.trim();
-      if (name === '')
-        throw new AppError(400, 'invalid_request', 'name must not be blank', { field: 'name' });
+      const name = nonBlank(request.body.name, 'name');
       return reply.status(201).send(present(await store.sources.create(principal.workspaceId, name)));
     },
   );

@@ -1,21 +1,19 @@
 // Where an invitation link leads: the invitee sets a name and password (or uses theirs), then signs in.
 import { type FormEvent, useState } from 'react';
-import { api, messageOf, setCsrfToken } from '../api.ts';
+import { api, setCsrfToken } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { useAction } from '../ui/use-action.ts';
 
 export function AcceptInvitationPage() {
   const { refresh } = useSession();
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
+  const { busy, error, run } = useAction();
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    return run(async () => {
       const joined = await api<{ email: string; workspaceId: string }>('POST', '/invitations/accept', {
         token,
         name,
@@ -29,11 +27,7 @@ export function AcceptInvitationPage() {
       setCsrfToken(session.csrfToken);
       await refresh();
       navigate('/');
-    } catch (cause) {
-      setError(messageOf(cause));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <main className="sign-in">

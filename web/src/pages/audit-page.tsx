@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { Table } from '../ui/table.tsx';
 
 interface AuditEvent {
   id: string;
@@ -41,36 +42,23 @@ export function AuditPage() {
       </div>
       <AsyncView state={events}>
         {(page) => (
-          <table>
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>Action</th>
-                <th>Outcome</th>
-                <th>Resource</th>
-                <th>From</th>
-                <th>Change</th>
+          <Table headers={['When', 'Who', 'Action', 'Outcome', 'Resource', 'From', 'Change']}>
+            {page.data.map((event) => (
+              <tr key={event.id}>
+                <td>{new Date(event.at).toLocaleString()}</td>
+                <td>{event.actor.label ?? event.actor.id}</td>
+                <td>{event.action}</td>
+                <td className={event.outcome === 'ok' ? '' : 'error'}>{event.outcome}</td>
+                <td>
+                  <code>{event.resourceId ?? ''}</code>
+                </td>
+                <td>{event.ip ?? ''}</td>
+                <td>
+                  <code className="small">{event.summary ? JSON.stringify(event.summary) : ''}</code>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {page.data.map((event) => (
-                <tr key={event.id}>
-                  <td>{new Date(event.at).toLocaleString()}</td>
-                  <td>{event.actor.label ?? event.actor.id}</td>
-                  <td>{event.action}</td>
-                  <td className={event.outcome === 'ok' ? '' : 'error'}>{event.outcome}</td>
-                  <td>
-                    <code>{event.resourceId ?? ''}</code>
-                  </td>
-                  <td>{event.ip ?? ''}</td>
-                  <td>
-                    <code className="small">{event.summary ? JSON.stringify(event.summary) : ''}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </AsyncView>
     </>

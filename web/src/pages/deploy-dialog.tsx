@@ -1,8 +1,11 @@
 // Save & Deploy: choose which destinations move to the version just saved, or create the first one.
 import { useState } from 'react';
-import { api, messageOf } from '../api.ts';
+import { api } from '../api.ts';
 import type { Destination, Page, Source } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { SourceChecklist } from '../ui/source-checklist.tsx';
+import { useAction } from '../ui/use-action.ts';
+import { Dialog } from '../ui/dialog.tsx';
 
 export function DeployDialog({
   functionId,
@@ -21,14 +24,11 @@ export function DeployDialog({
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [name, setName] = useState('');
   const [sourceIds, setSourceIds] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState<string>();
 
-  const deploy = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const deploy = () =>
+    run(async () => {
       if (chosen.size > 0) {
         await api('POST', `/functions/${functionId}/deploy`, { destinationIds: [...chosen] });
       }
@@ -37,82 +37,66 @@ export function DeployDialog({
       }
       setDone(`Deployed v${versionNumber}.`);
       destinations.reload();
-    } catch (cause) {
-      setError(messageOf(cause));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
-    <div className="dialog-backdrop">
-      <div role="dialog" aria-modal="true" aria-labelledby="deploy-title" className="dialog">
-        <h2 id="deploy-title">Deploy v{versionNumber}</h2>
-        <AsyncView state={destinations}>
-          {(page) =>
-            page.data.length === 0 ? (
-              <p className="muted">No destination runs this function yet.</p>
-            ) : (
-              <fieldset>
-                <legend>Move these destinations to v{versionNumber}</legend>
-                {page.data.map((destination) => (
-                  <label key={destination.id} className="check">
-                    <input
-                      type="checkbox"
-                      checked={chosen.has(destination.id)}
-                      onChange={(e) => {
-                        const next = new Set(chosen);
-                        if (e.target.checked) next.add(destination.id);
-                        else next.delete(destination.id);
-                        setChosen(next);
-                      }}
-                    />
-                    {destination.name} <span className="muted">(now v{destination.versionNumber})</span>
-                  </label>
-                ))}
-              </fieldset>
-            )
-          }
-        </AsyncView>
-        <fieldset>
-          <legend>Or create a destination running it</legend>
-          <label>
-            Destination name
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Production" />
-          </label>
-          {sources.data?.data.map((source) => (
-            <label key={source.id} className="check">
-              <input
-                type="checkbox"
-                checked={sourceIds.includes(source.id)}
-                onChange={(e) =>
-                  setSourceIds(
-                    e.target.checked ? [...sourceIds, source.id] : sourceIds.filter((id) => id !== source.id),
-                  )
-                }
-              />
-              Connect source {source.name}
-            </label>
-          ))}
-          <p className="muted small">Fill in its setting values on the destination's page.</p>
-        </fieldset>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        {done && <p role="status">{done}</p>}
-        <div className="dialog-actions">
-          <button onClick={onClose}>Close</button>
-          <button
-            className="primary"
-            disabled={busy || (chosen.size === 0 && name.trim() === '')}
-            onClick={() => void deploy()}
-          >
-            {busy ? 'Deploying…' : 'Deploy'}
-          </button>
-        </div>
+    <Dialog title={`Deploy v${versionNumber}`}>
+      <AsyncView state={destinations}>
+        {(page) =>
+          page.data.length === 0 ? (
+            <p className="muted">No destination runs this function yet.</p>
+          ) : (
+            <fieldset>
+              <legend>Move these destinations to v{versionNumber}</legend>
+              {page.data.map((destination) => (
+                <label key={destination.id} className="check">
+                  <input
+                    type="checkbox"
+                    checked={chosen.has(destination.id)}
+                    onChange={(e) => {
+                      const next = new Set(chosen);
+                      if (e.target.checked) next.add(destination.id);
+                      else next.delete(destination.id);
+                      setChosen(next);
+                    }}
+                  />
+                  {destination.name} <span className="muted">(now v{destination.versionNumber})</span>
+                </label>
+              ))}
+            </fieldset>
+          )
+        }
+      </AsyncView>
+      <fieldset>
+        <legend>Or create a destination running it</legend>
+        <label>
+          Destination name
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Production" />
+        </label>
+        <SourceChecklist
+          sources={sources.data?.data ?? []}
+          chosen={sourceIds}
+          onChange={setSourceIds}
+          verb="Connect source"
+        />
+        <p className="muted small">Fill in its setting values on the destination's page.</p>
+      </fieldset>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {done && <p role="status">{done}</p>}
+      <div className="dialog-actions">
+        <button onClick={onClose}>Close</button>
+        <button
+          className="primary"
+          disabled={busy || (chosen.size === 0 && name.trim() === '')}
+          onClick={() => void deploy()}
+        >
+          {busy ? 'Deploying…' : 'Deploy'}
+        </button>
       </div>
-    </div>
+    </Dialog>
   );
 }

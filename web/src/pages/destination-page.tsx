@@ -6,7 +6,8 @@ import { Link } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import type { Destination, Page, SettingDefinition, Source } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
-import { SettingInput } from '../ui/setting-input.tsx';
+import { SettingFields } from '../ui/setting-input.tsx';
+import { SourceChecklist } from '../ui/source-checklist.tsx';
 import { EventDelivery } from './event-delivery.tsx';
 
 interface Loaded {
@@ -112,32 +113,12 @@ function DestinationSettings({
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
           Enabled
         </label>
-        {sources.map((source) => (
-          <label key={source.id} className="check">
-            <input
-              type="checkbox"
-              checked={sourceIds.includes(source.id)}
-              onChange={(e) =>
-                setSourceIds(
-                  e.target.checked ? [...sourceIds, source.id] : sourceIds.filter((s) => s !== source.id),
-                )
-              }
-            />
-            Source {source.name}
-          </label>
-        ))}
+        <SourceChecklist sources={sources} chosen={sourceIds} onChange={setSourceIds} />
       </fieldset>
       <fieldset disabled={!writable}>
         <legend>Settings</legend>
         {definitions.length === 0 && <p className="muted">The function has no settings.</p>}
-        {definitions.map((definition) => (
-          <SettingInput
-            key={definition.name}
-            definition={definition}
-            value={values[definition.name]}
-            onChange={(value) => setValues((current) => ({ ...current, [definition.name]: value }))}
-          />
-        ))}
+        <SettingFields definitions={definitions} values={values} onChange={setValues} />
       </fieldset>
       {writable && (
         <button type="submit" className="primary">

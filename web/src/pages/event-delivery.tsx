@@ -5,6 +5,7 @@ import { api, messageOf } from '../api.ts';
 import type { CapturedRequest, Health } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
 import { InvocationOutput } from '../ui/invocation-output.tsx';
+import { Table } from '../ui/table.tsx';
 
 interface Bucket {
   start: string;
@@ -177,57 +178,51 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
           page.data.length === 0 ? (
             <p className="muted">Nothing to show.</p>
           ) : (
-            <table className="deliveries">
-              <thead>
-                <tr>
+            <Table
+              className="deliveries"
+              headers={[
+                ...(canReplay ? [<span className="visually-hidden">Select</span>] : []),
+                'Event',
+                'Status',
+                'Category',
+                'Attempts',
+                'Error',
+                'Updated',
+              ]}
+            >
+              {page.data.map((delivery) => (
+                <tr key={delivery.id}>
                   {canReplay && (
-                    <th>
-                      <span className="visually-hidden">Select</span>
-                    </th>
-                  )}
-                  <th>Event</th>
-                  <th>Status</th>
-                  <th>Category</th>
-                  <th>Attempts</th>
-                  <th>Error</th>
-                  <th>Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.map((delivery) => (
-                  <tr key={delivery.id}>
-                    {canReplay && (
-                      <td>
-                        <input
-                          type="checkbox"
-                          aria-label={`Select ${delivery.messageId}`}
-                          checked={selected.has(delivery.messageId)}
-                          onChange={(e) => {
-                            const next = new Set(selected);
-                            if (e.target.checked) next.add(delivery.messageId);
-                            else next.delete(delivery.messageId);
-                            setSelected(next);
-                          }}
-                        />
-                      </td>
-                    )}
                     <td>
-                      <button
-                        className="link"
-                        onClick={() => setOpen(open === delivery.id ? undefined : delivery.id)}
-                      >
-                        {delivery.eventType} {delivery.messageId}
-                      </button>
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${delivery.messageId}`}
+                        checked={selected.has(delivery.messageId)}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          if (e.target.checked) next.add(delivery.messageId);
+                          else next.delete(delivery.messageId);
+                          setSelected(next);
+                        }}
+                      />
                     </td>
-                    <td>{delivery.status}</td>
-                    <td>{delivery.category ?? ''}</td>
-                    <td>{delivery.attempts}</td>
-                    <td className="truncate">{delivery.error ?? ''}</td>
-                    <td>{new Date(delivery.updatedAt).toLocaleString()}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                  )}
+                  <td>
+                    <button
+                      className="link"
+                      onClick={() => setOpen(open === delivery.id ? undefined : delivery.id)}
+                    >
+                      {delivery.eventType} {delivery.messageId}
+                    </button>
+                  </td>
+                  <td>{delivery.status}</td>
+                  <td>{delivery.category ?? ''}</td>
+                  <td>{delivery.attempts}</td>
+                  <td className="truncate">{delivery.error ?? ''}</td>
+                  <td>{new Date(delivery.updatedAt).toLocaleString()}</td>
+                </tr>
+              ))}
+            </Table>
           )
         }
       </AsyncView>

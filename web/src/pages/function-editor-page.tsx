@@ -12,6 +12,7 @@ import { DeployDialog } from './deploy-dialog.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
 import { TestPanel, type TestPanelHandle } from './test-panel.tsx';
 import { VersionsPanel } from './versions-panel.tsx';
+import { Dialog } from '../ui/dialog.tsx';
 
 interface Draft {
   code: string;
@@ -303,32 +304,25 @@ function ConfigureDialog({
 }) {
   const [name, setName] = useState('');
   return (
-    <div className="dialog-backdrop">
-      <form
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="configure-title"
-        className="dialog"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (name.trim() !== '') onCreate(name.trim());
-        }}
-      >
-        <h2 id="configure-title">Configure Function</h2>
-        <label>
-          Function name
-          <input autoFocus required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        {error && <p className="error">{error}</p>}
-        <div className="dialog-actions">
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
-            Create Function
-          </button>
-        </div>
-      </form>
-    </div>
+    <Dialog
+      title="Configure Function"
+      onSubmit={() => {
+        if (name.trim() !== '') onCreate(name.trim());
+      }}
+    >
+      <label>
+        Function name
+        <input autoFocus required value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      {error && <p className="error">{error}</p>}
+      <div className="dialog-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
+          Create Function
+        </button>
+      </div>
+    </Dialog>
   );
 }

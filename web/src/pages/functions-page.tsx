@@ -3,6 +3,7 @@ import { Link, navigate } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import type { FunctionSummary, Page } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { ACTIONS, Table } from '../ui/table.tsx';
 
 export function FunctionsPage() {
   const { me } = useSession();
@@ -28,43 +29,31 @@ export function FunctionsPage() {
           page.data.length === 0 ? (
             <p className="muted">No functions yet.</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Latest</th>
-                  <th>Updated</th>
-                  <th>
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+            <Table headers={['Name', 'Latest', 'Updated', ACTIONS]}>
+              {page.data.map((fn) => (
+                <tr key={fn.id}>
+                  <td>
+                    <Link to={`/functions/${fn.id}`}>{fn.displayName}</Link>
+                  </td>
+                  <td>v{fn.version.number}</td>
+                  <td>{new Date(fn.updatedAt).toLocaleString()}</td>
+                  <td className="actions">
+                    <Link to={`/functions/${fn.id}`}>
+                      {can(me, 'functions:write', fn.id) ? 'Edit' : 'View'}
+                    </Link>
+                    {can(me, 'functions:write', fn.id) && (
+                      <button
+                        className="link danger"
+                        onClick={() => remove(fn)}
+                        aria-label={`Delete ${fn.displayName}`}
+                      >
+                        Delete
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.data.map((fn) => (
-                  <tr key={fn.id}>
-                    <td>
-                      <Link to={`/functions/${fn.id}`}>{fn.displayName}</Link>
-                    </td>
-                    <td>v{fn.version.number}</td>
-                    <td>{new Date(fn.updatedAt).toLocaleString()}</td>
-                    <td className="actions">
-                      <Link to={`/functions/${fn.id}`}>
-                        {can(me, 'functions:write', fn.id) ? 'Edit' : 'View'}
-                      </Link>
-                      {can(me, 'functions:write', fn.id) && (
-                        <button
-                          className="link danger"
-                          onClick={() => remove(fn)}
-                          aria-label={`Delete ${fn.displayName}`}
-                        >
-                          Delete
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )
         }
       </AsyncView>

@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { Link } from '../router.tsx';
 import type { Destination, Health, Page } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { Table } from '../ui/table.tsx';
 
 const ORDER: Record<Health['status'], number> = { failing: 0, paused: 1, degraded: 2, healthy: 3 };
 
@@ -30,32 +31,21 @@ export function HealthPage() {
           list.length === 0 ? (
             <p className="muted">No destinations yet.</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th>Destination</th>
-                  <th>Health</th>
-                  <th>Error rate (15 min)</th>
-                  <th>Why</th>
-                  <th>Enabled</th>
+            <Table headers={['Destination', 'Health', 'Error rate (15 min)', 'Why', 'Enabled']}>
+              {list.map(({ destination, health }) => (
+                <tr key={destination.id}>
+                  <td>
+                    <Link to={`/destinations/${destination.id}`}>{destination.name}</Link>
+                  </td>
+                  <td>
+                    <span className={`health ${health.status}`}>{health.status}</span>
+                  </td>
+                  <td>{Math.round(health.errorRate * 100)}%</td>
+                  <td>{health.reason}</td>
+                  <td>{destination.enabled ? 'yes' : 'no'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map(({ destination, health }) => (
-                  <tr key={destination.id}>
-                    <td>
-                      <Link to={`/destinations/${destination.id}`}>{destination.name}</Link>
-                    </td>
-                    <td>
-                      <span className={`health ${health.status}`}>{health.status}</span>
-                    </td>
-                    <td>{Math.round(health.errorRate * 100)}%</td>
-                    <td>{health.reason}</td>
-                    <td>{destination.enabled ? 'yes' : 'no'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )
         }
       </AsyncView>

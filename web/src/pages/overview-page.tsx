@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { api, messageOf } from '../api.ts';
 import { Link } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
-import type { Destination, FunctionSummary, Health, Page, Source } from '../types.ts';
+import type { Destination, Health, Page, Source } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { Table } from '../ui/table.tsx';
 
 export function OverviewPage() {
   const { me } = useSession();
@@ -34,28 +35,19 @@ export function OverviewPage() {
             page.data.length === 0 ? (
               <p className="muted">No sources yet.</p>
             ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Write key</th>
-                    <th>Id</th>
+              <Table headers={['Name', 'Write key', 'Id']}>
+                {page.data.map((source) => (
+                  <tr key={source.id}>
+                    <td>{source.name}</td>
+                    <td>
+                      <code>{source.writeKey}</code>
+                    </td>
+                    <td>
+                      <code>{source.id}</code>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.data.map((source) => (
-                    <tr key={source.id}>
-                      <td>{source.name}</td>
-                      <td>
-                        <code>{source.writeKey}</code>
-                      </td>
-                      <td>
-                        <code>{source.id}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
             )
           }
         </AsyncView>
@@ -90,36 +82,26 @@ export function OverviewPage() {
                 No destinations yet: <Link to="/functions">build a function</Link> and deploy it.
               </p>
             ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th>Destination</th>
-                    <th>Version</th>
-                    <th>Enabled</th>
-                    <th>Health</th>
+              <Table headers={['Destination', 'Version', 'Enabled', 'Health']}>
+                {rows.map(({ destination, health }) => (
+                  <tr key={destination.id}>
+                    <td>
+                      <Link to={`/destinations/${destination.id}`}>{destination.name}</Link>
+                    </td>
+                    <td>v{destination.versionNumber}</td>
+                    <td>{destination.enabled ? 'yes' : 'no'}</td>
+                    <td>
+                      {health ? (
+                        <span className={`health ${health.status}`} title={health.reason}>
+                          {health.status}
+                        </span>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {rows.map(({ destination, health }) => (
-                    <tr key={destination.id}>
-                      <td>
-                        <Link to={`/destinations/${destination.id}`}>{destination.name}</Link>
-                      </td>
-                      <td>v{destination.versionNumber}</td>
-                      <td>{destination.enabled ? 'yes' : 'no'}</td>
-                      <td>
-                        {health ? (
-                          <span className={`health ${health.status}`} title={health.reason}>
-                            {health.status}
-                          </span>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
             )
           }
         </AsyncView>
@@ -127,5 +109,3 @@ export function OverviewPage() {
     </>
   );
 }
-
-export type { FunctionSummary };

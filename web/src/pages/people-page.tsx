@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { api, messageOf } from '../api.ts';
 import type { RoleGrant } from '../session.tsx';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { ACTIONS, Table } from '../ui/table.tsx';
 
 const ROLES: RoleGrant['role'][] = [
   'workspace_owner',
@@ -141,51 +142,39 @@ export function PeoplePage() {
       )}
       <AsyncView state={members}>
         {(page) => (
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
+          <Table headers={['Name', 'Email', 'Role', ACTIONS]}>
+            {page.data.map((member) => (
+              <tr key={member.userId}>
+                <td>{member.name}</td>
+                <td>{member.email}</td>
+                <td>
+                  <select
+                    aria-label={`Role of ${member.email}`}
+                    value={member.roles[0]?.role}
+                    onChange={(e) =>
+                      void act(
+                        api('PATCH', `/members/${member.userId}`, { roles: [{ role: e.target.value }] }),
+                        members.reload,
+                      )
+                    }
+                  >
+                    {ROLES.map((role) => (
+                      <option key={role}>{role}</option>
+                    ))}
+                  </select>{' '}
+                  <span className="muted small">{describe(member.roles)}</span>
+                </td>
+                <td>
+                  <button
+                    className="link danger"
+                    onClick={() => void act(api('DELETE', `/members/${member.userId}`), members.reload)}
+                  >
+                    Remove
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {page.data.map((member) => (
-                <tr key={member.userId}>
-                  <td>{member.name}</td>
-                  <td>{member.email}</td>
-                  <td>
-                    <select
-                      aria-label={`Role of ${member.email}`}
-                      value={member.roles[0]?.role}
-                      onChange={(e) =>
-                        void act(
-                          api('PATCH', `/members/${member.userId}`, { roles: [{ role: e.target.value }] }),
-                          members.reload,
-                        )
-                      }
-                    >
-                      {ROLES.map((role) => (
-                        <option key={role}>{role}</option>
-                      ))}
-                    </select>{' '}
-                    <span className="muted small">{describe(member.roles)}</span>
-                  </td>
-                  <td>
-                    <button
-                      className="link danger"
-                      onClick={() => void act(api('DELETE', `/members/${member.userId}`), members.reload)}
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </AsyncView>
       <form className="inline" onSubmit={addMember}>
@@ -212,47 +201,33 @@ export function PeoplePage() {
       )}
       <AsyncView state={tokens}>
         {(page) => (
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Kind</th>
-                <th>Roles</th>
-                <th>Last used</th>
-                <th>State</th>
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
+          <Table headers={['Name', 'Kind', 'Roles', 'Last used', 'State', ACTIONS]}>
+            {page.data.map((token) => (
+              <tr key={token.id}>
+                <td>{token.name}</td>
+                <td>{token.kind}</td>
+                <td>{token.roles ? describe(token.roles) : 'as its member'}</td>
+                <td>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : 'never'}</td>
+                <td>
+                  {token.revokedAt
+                    ? 'revoked'
+                    : token.expiresAt
+                      ? `expires ${token.expiresAt.slice(0, 10)}`
+                      : 'live'}
+                </td>
+                <td>
+                  {!token.revokedAt && (
+                    <button
+                      className="link danger"
+                      onClick={() => void act(api('DELETE', `/tokens/${token.id}`), tokens.reload)}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {page.data.map((token) => (
-                <tr key={token.id}>
-                  <td>{token.name}</td>
-                  <td>{token.kind}</td>
-                  <td>{token.roles ? describe(token.roles) : 'as its member'}</td>
-                  <td>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : 'never'}</td>
-                  <td>
-                    {token.revokedAt
-                      ? 'revoked'
-                      : token.expiresAt
-                        ? `expires ${token.expiresAt.slice(0, 10)}`
-                        : 'live'}
-                  </td>
-                  <td>
-                    {!token.revokedAt && (
-                      <button
-                        className="link danger"
-                        onClick={() => void act(api('DELETE', `/tokens/${token.id}`), tokens.reload)}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </AsyncView>
       <form className="inline" onSubmit={addToken}>

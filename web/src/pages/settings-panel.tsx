@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { nameFromLabel } from '../editor/function-settings.ts';
 import type { SettingDefinition } from '../types.ts';
 import { SettingInput } from '../ui/setting-input.tsx';
+import { Dialog } from '../ui/dialog.tsx';
 
 const TYPE_LABELS: Record<SettingDefinition['type'], string> = {
   string: 'String',
@@ -107,87 +108,80 @@ function SettingDialog({
           : undefined;
   const update = (patch: Partial<SettingDefinition>) => setSetting((current) => ({ ...current, ...patch }));
   return (
-    <div className="dialog-backdrop">
-      <form
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="setting-dialog-title"
-        className="dialog"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (!problem) onSave({ ...setting, label: setting.label.trim(), name });
-        }}
-      >
-        <h2 id="setting-dialog-title">{initial.label ? 'Edit Setting' : 'Add Setting'}</h2>
-        <div className="columns">
-          <div>
-            <label>
-              Label
-              <input autoFocus value={setting.label} onChange={(e) => update({ label: e.target.value })} />
-            </label>
-            <label>
-              Name
-              <input value={name} readOnly aria-describedby="setting-name-help" />
-            </label>
-            <p id="setting-name-help" className="muted small">
-              Generated from the label: your code reads <code>settings.{name || '…'}</code>.
-            </p>
-            <label>
-              Type
-              <select
-                value={setting.type}
-                onChange={(e) => update({ type: e.target.value as SettingDefinition['type'] })}
-              >
-                {Object.entries(TYPE_LABELS).map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Description
-              <textarea
-                value={setting.description ?? ''}
-                onChange={(e) => update({ description: e.target.value })}
-              />
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={setting.required ?? false}
-                onChange={(e) => update({ required: e.target.checked })}
-              />
-              Required
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={setting.sensitive ?? false}
-                onChange={(e) => update({ sensitive: e.target.checked })}
-              />
-              Encrypted (the value is stored encrypted and never shown again)
-            </label>
-          </div>
-          <div className="preview" aria-label="Preview">
-            <p className="muted small">How it looks when configuring a destination:</p>
-            <SettingInput
-              definition={{ ...setting, name: name || 'setting', label: setting.label || '(no label yet)' }}
-              value={preview}
-              onChange={setPreview}
+    <Dialog
+      title={initial.label ? 'Edit Setting' : 'Add Setting'}
+      onSubmit={() => {
+        if (!problem) onSave({ ...setting, label: setting.label.trim(), name });
+      }}
+    >
+      <div className="columns">
+        <div>
+          <label>
+            Label
+            <input autoFocus value={setting.label} onChange={(e) => update({ label: e.target.value })} />
+          </label>
+          <label>
+            Name
+            <input value={name} readOnly aria-describedby="setting-name-help" />
+          </label>
+          <p id="setting-name-help" className="muted small">
+            Generated from the label: your code reads <code>settings.{name || '…'}</code>.
+          </p>
+          <label>
+            Type
+            <select
+              value={setting.type}
+              onChange={(e) => update({ type: e.target.value as SettingDefinition['type'] })}
+            >
+              {Object.entries(TYPE_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Description
+            <textarea
+              value={setting.description ?? ''}
+              onChange={(e) => update({ description: e.target.value })}
             />
-          </div>
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={setting.required ?? false}
+              onChange={(e) => update({ required: e.target.checked })}
+            />
+            Required
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={setting.sensitive ?? false}
+              onChange={(e) => update({ sensitive: e.target.checked })}
+            />
+            Encrypted (the value is stored encrypted and never shown again)
+          </label>
         </div>
-        {problem && <p className="error">{problem}</p>}
-        <div className="dialog-actions">
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={problem !== undefined}>
-            {initial.label ? 'Save Setting' : 'Add Setting'}
-          </button>
+        <div className="preview" aria-label="Preview">
+          <p className="muted small">How it looks when configuring a destination:</p>
+          <SettingInput
+            definition={{ ...setting, name: name || 'setting', label: setting.label || '(no label yet)' }}
+            value={preview}
+            onChange={setPreview}
+          />
         </div>
-      </form>
-    </div>
+      </div>
+      {problem && <p className="error">{problem}</p>}
+      <div className="dialog-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={problem !== undefined}>
+          {initial.label ? 'Save Setting' : 'Add Setting'}
+        </button>
+      </div>
+    </Dialog>
   );
 }

@@ -1,26 +1,20 @@
 import { type FormEvent, useState } from 'react';
-import { api, messageOf, setCsrfToken } from '../api.ts';
+import { api, setCsrfToken } from '../api.ts';
 import { useSession } from '../session.tsx';
+import { useAction } from '../ui/use-action.ts';
 
 export function SignInPage() {
   const { refresh } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
+  const { busy, error, run } = useAction();
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    return run(async () => {
       const answer = await api<{ csrfToken: string }>('POST', '/auth/sign-in', { email, password });
       setCsrfToken(answer.csrfToken);
       await refresh();
-    } catch (cause) {
-      setError(messageOf(cause));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <main className="sign-in">

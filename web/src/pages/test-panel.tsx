@@ -4,7 +4,7 @@ import { api, messageOf } from '../api.ts';
 import type { InvocationResult, Page, SettingDefinition, Source } from '../types.ts';
 import { useLoad } from '../ui/async-view.tsx';
 import { InvocationOutput } from '../ui/invocation-output.tsx';
-import { SettingInput } from '../ui/setting-input.tsx';
+import { SettingFields } from '../ui/setting-input.tsx';
 
 const EXAMPLE = {
   type: 'track',
@@ -109,14 +109,7 @@ export const TestPanel = forwardRef<TestPanelHandle, { code: string; settings: S
         {settings.length > 0 && (
           <fieldset>
             <legend>Settings for this test</legend>
-            {settings.map((definition) => (
-              <SettingInput
-                key={definition.name}
-                definition={definition}
-                value={values[definition.name]}
-                onChange={(value) => setValues((current) => ({ ...current, [definition.name]: value }))}
-              />
-            ))}
+            <SettingFields definitions={settings} values={values} onChange={setValues} />
           </fieldset>
         )}
         <button className="primary" onClick={run} disabled={running} title="Ctrl/Cmd+Enter">

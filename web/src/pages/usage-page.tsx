@@ -1,5 +1,6 @@
 import { api } from '../api.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { Table } from '../ui/table.tsx';
 
 interface Usage {
   month: { usedMs: number; limitMs: number | null; exceeded: boolean };
@@ -31,32 +32,21 @@ export function UsagePage() {
               Last 30 days: {data.totals.invocations} invocations,{' '}
               {(data.totals.executionMs / 1000).toFixed(1)} s.
             </p>
-            <table>
-              <thead>
-                <tr>
-                  <th>Day</th>
-                  <th>Destination</th>
-                  <th>Function</th>
-                  <th>Invocations</th>
-                  <th>Execution</th>
+            <Table headers={['Day', 'Destination', 'Function', 'Invocations', 'Execution']}>
+              {data.data.map((row) => (
+                <tr key={`${row.day}-${row.destinationId}`}>
+                  <td>{row.day}</td>
+                  <td>
+                    <code>{row.destinationId}</code>
+                  </td>
+                  <td>
+                    <code>{row.functionId}</code>
+                  </td>
+                  <td>{row.invocations}</td>
+                  <td>{row.executionMs} ms</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.data.map((row) => (
-                  <tr key={`${row.day}-${row.destinationId}`}>
-                    <td>{row.day}</td>
-                    <td>
-                      <code>{row.destinationId}</code>
-                    </td>
-                    <td>
-                      <code>{row.functionId}</code>
-                    </td>
-                    <td>{row.invocations}</td>
-                    <td>{row.executionMs} ms</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </>
         )}
       </AsyncView>

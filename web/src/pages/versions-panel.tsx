@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, messageOf } from '../api.ts';
 import type { Page } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { ACTIONS, Table } from '../ui/table.tsx';
 
 interface Version {
   id: string;
@@ -50,44 +51,32 @@ export function VersionsPanel({
     <section aria-label="Versions">
       <AsyncView state={versions}>
         {(page) => (
-          <table>
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th>Saved</th>
-                <th>Labels</th>
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
+          <Table headers={['Version', 'Saved', 'Labels', ACTIONS]}>
+            {page.data.map((version) => (
+              <tr key={version.id}>
+                <td>v{version.number}</td>
+                <td>{new Date(version.createdAt).toLocaleString()}</td>
+                <td>
+                  {version.isLatest && <span className="badge">LATEST</span>}
+                  {version.deployedTo.length > 0 && (
+                    <span className="badge deployed">DEPLOYED ({version.deployedTo.length})</span>
+                  )}
+                </td>
+                <td className="actions">
+                  {!version.isLatest && (
+                    <button className="link" onClick={() => compare(version)}>
+                      Compare with LATEST
+                    </button>
+                  )}
+                  {!version.isLatest && !readOnly && (
+                    <button className="link" onClick={() => restore(version)}>
+                      Restore
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {page.data.map((version) => (
-                <tr key={version.id}>
-                  <td>v{version.number}</td>
-                  <td>{new Date(version.createdAt).toLocaleString()}</td>
-                  <td>
-                    {version.isLatest && <span className="badge">LATEST</span>}
-                    {version.deployedTo.length > 0 && (
-                      <span className="badge deployed">DEPLOYED ({version.deployedTo.length})</span>
-                    )}
-                  </td>
-                  <td className="actions">
-                    {!version.isLatest && (
-                      <button className="link" onClick={() => compare(version)}>
-                        Compare with LATEST
-                      </button>
-                    )}
-                    {!version.isLatest && !readOnly && (
-                      <button className="link" onClick={() => restore(version)}>
-                        Restore
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </AsyncView>
       {error && <p className="error">{error}</p>}

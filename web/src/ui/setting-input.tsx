@@ -92,3 +92,27 @@ export function SettingInput({
       );
   }
 }
+
+/** Every setting of a function, each with its input; `onChange` gets all values. */
+export function SettingFields({
+  definitions,
+  values,
+  onChange,
+}: {
+  definitions: readonly SettingDefinition[];
+  values: Record<string, unknown>;
+  onChange(values: Record<string, unknown>): void;
+}) {
+  return (
+    <>
+      {definitions.map((definition) => (
+        <SettingInput
+          key={definition.name}
+          definition={definition}
+          value={values[definition.name]}
+          onChange={(value) => onChange({ ...values, [definition.name]: value })}
+        />
+      ))}
+    </>
+  );
+}
