@@ -133,4 +133,57 @@ describe('invoker pool', () => {
       ['delivered', 'delivered', 'delivered', 'delivered'],
     );
   });
+
+  it('runs a run of events one after another, each its own invocation, and stops it at a 429', async () => {
+    // The sink answers by event name: "fail" gets a 500, "slow-down" a 429 with Retry-After, the rest 200.
+    sink.handle((request, response) => {
+      const name = (JSON.parse(request.body) as { event: string }).event;
+      if (name === 'fail') response.writeHead(500).end('{}');
+      else if (name === 'slow-down') response.writeHead(429, { 'retry-after': '7' }).end('{}');
+      else response.writeHead(200).end('{}');
+    });
+    const forward = fn(
+      'runs',
+      `async function onTrack(event, settings) {
+        console.log('sending', event.event)
+        const res = await fetch(settings.url, { method: 'POST', body: JSON.stringify(event) })
+        if (!res.ok) throw new RetryError('status ' + res.status)
+      }`,
+      { url: `${sink.url}/runs` },
+    );
+    const run = (names: string[]) =>
+      names.map((name) => ({ eventJson: JSON.stringify(createTestEvent({ event: name })) }));
+    try {
+      const results = await pool.invokeEach(forward, run(['a', 'fail', 'b', 'c']), [
+        false,
+        false,
+        true,
+        false,
+      ]);
+      assert.deepEqual(
+        results.map((r) => r?.status),
+        ['delivered', 'retry', 'delivered', 'delivered'],
+      );
+      // Each result carries its own event's console line and request, never a neighbour's.
+      assert.deepEqual(results[1]?.logs, [{ level: 'log', message: 'sending fail' }]);
+      assert.equal(results[1]?.requests[0]?.status, 500);
+      assert.deepEqual(results[2]?.logs, [{ level: 'log', message: 'sending b' }]);
+      assert.equal(results[2]?.requests.length, 1);
+      // A success that the pipeline will not keep comes back without logs and requests; a failure always has them.
+      assert.deepEqual([results[0]?.logs, results[0]?.requests], [[], []]);
+      assert.deepEqual([results[3]?.logs, results[3]?.requests], [[], []]);
+
+      const before = sink.requests.filter((r) => r.url === '/runs').length;
+      const throttled = await pool.invokeEach(forward, run(['d', 'slow-down', 'e', 'f']));
+      assert.deepEqual(
+        throttled.map((r) => r?.status),
+        ['delivered', 'retry', undefined, undefined],
+      );
+      assert.equal(throttled[1]?.retryAfterMs, 7_000);
+      // The events after the 429 were not sent: the destination asked to wait.
+      assert.equal(sink.requests.filter((r) => r.url === '/runs').length - before, 2);
+    } finally {
+      sink.handle((_request, response) => response.writeHead(200).end('{"ok":true}'));
+    }
+  });
 });

@@ -36,6 +36,14 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig([], { DATABASE_URL: 'mysql://x' }), /must start with postgres/);
     assert.throws(() => loadConfig([], { SWITCHYARD_ADMIN_TOKEN: 'short' }), /at least 16/);
     assert.throws(() => loadConfig([], { LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
+    assert.throws(
+      () => loadConfig([], { SWITCHYARD_DESTINATION_IN_FLIGHT: '0' }),
+      /SWITCHYARD_DESTINATION_IN_FLIGHT must be an integer from 1 to 256/,
+    );
+    assert.equal(
+      loadConfig([], { SWITCHYARD_DESTINATION_IN_FLIGHT: '4' }).worker.maxInFlightPerDestination,
+      4,
+    );
     assert.throws(() => loadConfig(['--bogus'], {}), /bogus/);
   });
 });

@@ -142,6 +142,14 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
         10,
         600_000,
       ),
+      // Protects a destination's API (and the others' share of the workers): invocations at once per worker.
+      maxInFlightPerDestination: parseInteger(
+        pick(undefined, 'SWITCHYARD_DESTINATION_IN_FLIGHT') ??
+          String(DEFAULT_WORKER_OPTIONS.maxInFlightPerDestination),
+        'SWITCHYARD_DESTINATION_IN_FLIGHT',
+        1,
+        256,
+      ),
       // Must exceed the invocation timeout (5 s); tests shorten it to see a dead worker's claims return.
       leaseMs: parseInteger(
         pick(undefined, 'SWITCHYARD_LEASE_MS') ?? String(DEFAULT_WORKER_OPTIONS.leaseMs),

@@ -22,6 +22,12 @@ export interface WorkerOptions {
   readonly maxCrashes: number;
   /** Share of successful attempts whose logs and requests are kept. */
   readonly successSample: number;
+  /**
+   * Without onBatch, a destination's backlog goes to the runtime in runs of up to this many events, each
+   * still its own invocation: a run is one message and one claim instead of one per event. Slow functions
+   * get shorter runs (RUN_BUDGET_MS).
+   */
+  readonly runSize: number;
   /** onBatch: up to this many events per call, or whatever has waited batchWaitMs. */
   readonly batchSize: number;
   readonly batchWaitMs: number;
@@ -40,6 +46,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   pollMs: 250,
   maxCrashes: 3,
   successSample: 0.01,
+  runSize: 16,
   batchSize: 20,
   batchWaitMs: 10_000,
   keepSuccessMs: 86_400_000,
@@ -52,6 +59,8 @@ const REAP_EVERY_MS = 1_000;
 const PURGE_EVERY_MS = 60_000;
 const PURGE_BATCH = 1_000;
 const REFRESH_DUE_MS = 200;
+/** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
+const RUN_BUDGET_MS = 250;
 
 /**
  * Claims due deliveries round-robin across destinations, within per-destination and global in-flight limits,
@@ -63,6 +72,8 @@ export class DeliveryWorker {
   private readonly usage: UsageGate;
   private readonly inFlight = new Map<string, number>();
   private readonly pausedUntil = new Map<string, number>();
+  /** Recent wall time per event of each destination's function (a moving average), for sizing runs. */
+  private readonly pace = new Map<string, number>();
   private readonly pending: Settlement[] = [];
   private readonly tasks = new Set<Promise<void>>();
   private total = 0;
@@ -188,13 +199,25 @@ export class DeliveryWorker {
     if (await this.usage.paused(config.workspaceId, now)) return 0;
     if (config.batch && due.due < this.options.batchSize && now - due.oldest < this.options.batchWaitMs)
       return 0;
-    const limit = config.batch ? this.options.batchSize : free;
+    const limit = config.batch ? this.options.batchSize : free * this.runSize(id);
     const rows = await this.store.deliveries.claim(id, limit, now, now + this.options.leaseMs);
     if (rows.length < limit) this.due = this.due.filter((d) => d !== due);
     if (rows.length === 0) return 0;
     if (config.batch) this.launch(config, rows);
-    else for (const row of rows) this.launch(config, [row]);
+    else {
+      // As many runs as there are free slots, oldest events first in each.
+      const runs = Math.min(free, rows.length);
+      const size = Math.ceil(rows.length / runs);
+      for (let i = 0; i < rows.length; i += size) this.launch(config, rows.slice(i, i + size));
+    }
     return rows.length;
+  }
+
+  private runSize(destinationId: string): number {
+    const pace = this.pace.get(destinationId);
+    // Until the function's pace is known, one event per invocation.
+    if (pace === undefined) return 1;
+    return Math.max(1, Math.min(this.options.runSize, Math.floor(RUN_BUDGET_MS / Math.max(pace, 0.01))));
   }
 
   private launch(config: DestinationConfig, rows: ClaimedDelivery[]): void {
@@ -216,36 +239,86 @@ export class DeliveryWorker {
   }
 
   private async process(config: DestinationConfig, rows: ClaimedDelivery[]): Promise<void> {
+    if (config.batch) await this.processBatch(config, rows);
+    else await this.processRun(config, rows);
+    await this.flush();
+  }
+
+  private async processBatch(config: DestinationConfig, rows: ClaimedDelivery[]): Promise<void> {
     // The stored JSON goes to the function as it is: parsing it here would cost this process for nothing.
-    const result: InvocationResult = await this.runtime.invoke(
+    const result = await this.runtime.invoke(config.instance, { eventsJson: rows.map((row) => row.body) });
+    const options = this.settleOptions(config, undefined);
+    this.metrics?.duration.observe(result.durationMs / 1000);
+    rows.forEach((row, i) => {
+      const outcome = result.events?.[i] ?? result;
+      this.record(settleOutcome(row, { ...result, ...outcome }, result.durationMs / rows.length, options));
+    });
+    this.throttle(config.id, result, options.now);
+  }
+
+  private async processRun(config: DestinationConfig, rows: ClaimedDelivery[]): Promise<void> {
+    // Drawn now, so that the runtime can leave out the logs and requests of successes that are not kept.
+    const sampled = rows.map(() => Math.random() < this.options.successSample);
+    const results = await this.runtime.invokeEach(
       config.instance,
-      config.batch ? { eventsJson: rows.map((row) => row.body) } : { eventJson: rows[0]!.body },
+      rows.map((row) => ({ eventJson: row.body })),
+      sampled,
     );
     const now = Date.now();
-    const options = {
+    let wall = 0;
+    let ran = 0;
+    rows.forEach((row, i) => {
+      const result = results[i];
+      if (result === undefined) {
+        // Not reached (the run stopped at a 429, or ran out of time): back to the queue, no attempt spent.
+        const { id, eventId, destinationId, attempts } = row;
+        this.pending.push({
+          id,
+          eventId,
+          destinationId,
+          attempts,
+          state: 'pending',
+          runAt: now,
+          category: null,
+          error: null,
+          count: undefined,
+        });
+        return;
+      }
+      this.metrics?.duration.observe(result.durationMs / 1000);
+      wall += result.durationMs;
+      ran++;
+      this.record(settleOutcome(row, result, result.durationMs, this.settleOptions(config, sampled[i], now)));
+      this.throttle(config.id, result, now);
+    });
+    if (ran > 0) {
+      const previous = this.pace.get(config.id);
+      const pace = wall / ran;
+      this.pace.set(config.id, previous === undefined ? pace : previous * 0.8 + pace * 0.2);
+    }
+  }
+
+  private settleOptions(config: DestinationConfig, sampled: boolean | undefined, now = Date.now()) {
+    return {
       now,
       schedule: config.schedule,
       successSample: this.options.successSample,
       random: Math.random,
+      sampled,
     };
-    this.metrics?.duration.observe(result.durationMs / 1000);
-    rows.forEach((row, i) => {
-      const outcome = config.batch ? (result.events?.[i] ?? result) : result;
-      const settlement = settleOutcome(
-        row,
-        { ...result, ...outcome },
-        result.durationMs / rows.length,
-        options,
-      );
-      this.metrics?.outcomes.inc({
-        outcome: settlement.attempt?.outcome ?? settlement.state,
-        category: settlement.category ?? '',
-      });
-      this.pending.push(settlement);
+  }
+
+  private record(settlement: Settlement): void {
+    this.metrics?.outcomes.inc({
+      outcome: settlement.attempt?.outcome ?? settlement.state,
+      category: settlement.category ?? '',
     });
-    // A 429 with Retry-After pauses the whole destination, not just this delivery.
-    if (result.retryAfterMs !== undefined) this.pausedUntil.set(config.id, now + result.retryAfterMs);
-    await this.flush();
+    this.pending.push(settlement);
+  }
+
+  /** A 429 with Retry-After pauses the whole destination, not just this delivery. */
+  private throttle(destinationId: string, result: InvocationResult, now: number): void {
+    if (result.retryAfterMs !== undefined) this.pausedUntil.set(destinationId, now + result.retryAfterMs);
   }
 
   /** Settlements are written in groups: one transaction for whatever finished meanwhile. */

@@ -25,6 +25,13 @@ describe('settleOutcome', () => {
       settleOutcome(delivery(), { ...base, status: 'delivered' }, 12, { ...options, successSample: 1 })
         .attempt,
     );
+    // A draw made before the invocation decides, whatever the sample rate says.
+    const kept = { ...options, successSample: 0, sampled: true };
+    assert.ok(settleOutcome(delivery(), { ...base, status: 'delivered' }, 12, kept).attempt);
+    const dropped = { ...options, successSample: 1, sampled: false };
+    assert.equal(settleOutcome(delivery(), { ...base, status: 'delivered' }, 12, dropped).attempt, undefined);
+    const failed = settleOutcome(delivery(), { ...base, status: 'discarded' }, 12, dropped);
+    assert.ok(failed.attempt, 'a failure is kept even when its success would not have been');
   });
 
   it('discards with the category and keeps the log', () => {

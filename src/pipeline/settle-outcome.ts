@@ -14,6 +14,8 @@ export interface SettleOptions {
   /** Share of successful attempts whose logs and requests are kept (failures are always kept). */
   readonly successSample: number;
   readonly random: () => number;
+  /** Whether this delivery's success is kept, when drawn before the invocation (the runtime then leaves out what is not). */
+  readonly sampled?: boolean | undefined;
 }
 
 /**
@@ -48,7 +50,7 @@ export function settleOutcome(
   }
   const outcome = throttled ? 'throttled' : state === 'pending' ? 'retry' : state;
   const category = result.category ?? null;
-  const keepLog = state !== 'delivered' || options.random() < options.successSample;
+  const keepLog = state !== 'delivered' || (options.sampled ?? options.random() < options.successSample);
   return {
     id: delivery.id,
     eventId: delivery.eventId,

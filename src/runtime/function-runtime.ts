@@ -40,6 +40,12 @@ const HANDLERS: Record<string, HandlerName> = {
   delete: 'onDelete',
 };
 
+/**
+ * A run (invokeEach) starts no new event after this long, so that a function that turned slow hands the rest
+ * back to the queue well before the pipeline's lease on them runs out.
+ */
+const RUN_LIMIT_MS = 5_000;
+
 export class FunctionRuntime {
   private readonly pools = new Map<string, InstancePool>();
   private readonly outbound: OutboundHttp;
@@ -158,6 +164,29 @@ export class FunctionRuntime {
     if (raw.ok) return finish(raw, classify({ ok: true }), undefined, cold);
     const error = userError(raw.error ?? { name: 'Error', message: 'unknown error' });
     return finish(raw, classify({ errorName: error.name }), error, cold);
+  }
+
+  /**
+   * Runs single-event inputs one after another, each its own invocation (own deadline, logs, requests and
+   * verdict) on the instance's warm isolates: a destination's backlog reaches the runtime in runs rather than
+   * one message per event. A run stops after a result that asks the destination to wait (a 429 with
+   * Retry-After), and starts no event after RUN_LIMIT_MS: the events not run come back as undefined. A delivered result whose `keep` is false comes
+   * back without logs and requests, since the pipeline keeps those for a sample of successes only.
+   */
+  async invokeEach(
+    instance: FunctionInstance,
+    inputs: readonly InvocationInput[],
+    keep?: readonly boolean[],
+  ): Promise<(InvocationResult | undefined)[]> {
+    const results: (InvocationResult | undefined)[] = [];
+    const started = Date.now();
+    for (let i = 0; i < inputs.length; i++) {
+      const result = await this.invoke(instance, inputs[i]!);
+      results.push(keep?.[i] === false && result.status === 'delivered' ? withoutDetail(result) : result);
+      if (result.retryAfterMs !== undefined || Date.now() - started > RUN_LIMIT_MS) break;
+    }
+    while (results.length < inputs.length) results.push(undefined);
+    return results;
   }
 
   /** Drops an instance's isolates now (the pipeline calls this when a destination is deleted). */
@@ -355,6 +384,10 @@ function redactResult(result: InvocationResult, redact: Redactor | undefined): I
     })),
     events: result.events?.map((e) => defined({ ...e, error: error(e.error) })),
   };
+}
+
+function withoutDetail(result: InvocationResult): InvocationResult {
+  return { ...result, logs: [], droppedLogs: 0, requests: [] };
 }
 
 /** The object without its undefined fields: results are compared and serialised as data. */

@@ -13,15 +13,20 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/switchyard.js');
 const RESTART_MS = 1_000;
 const STOP_MS = 10_000;
 
+type Answer = (results: readonly (InvocationResult | null)[]) => void;
+
 interface Waiting {
   readonly instance: FunctionInstance;
-  readonly input: InvocationInput;
-  readonly resolve: (result: InvocationResult) => void;
+  readonly inputs: readonly InvocationInput[];
+  readonly keep: readonly boolean[] | undefined;
+  readonly resolve: Answer;
 }
 
 class InvokerProcess {
   ready = false;
-  readonly inFlight = new Map<number, (result: InvocationResult) => void>();
+  readonly inFlight = new Map<number, { readonly size: number; readonly resolve: Answer }>();
+  /** Events in flight here: what the least-busy choice compares. */
+  load = 0;
   /** Instance keys whose definition this process has been sent. */
   readonly known = new Set<number>();
   private items: RunItem[] = [];
@@ -29,8 +34,9 @@ class InvokerProcess {
 
   constructor(readonly child: ChildProcess) {}
 
-  run(item: RunItem, resolve: (result: InvocationResult) => void): void {
-    this.inFlight.set(item.id, resolve);
+  run(item: RunItem, resolve: Answer): void {
+    this.inFlight.set(item.id, { size: item.inputs.length, resolve });
+    this.load += item.inputs.length;
     // Invocations go out in groups: one message per turn of the event loop.
     if (this.items.push(item) === 1) setImmediate(() => this.flush());
   }
@@ -66,12 +72,29 @@ export class InvokerPool implements Invoker {
     for (let slot = 0; slot < size; slot++) this.spawn(slot);
   }
 
-  invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult> {
-    if (this.closing) return Promise.resolve(platformFault('Switchyard is stopping'));
+  async invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult> {
+    const [result] = await this.dispatch(instance, [input], undefined);
+    return result!;
+  }
+
+  async invokeEach(
+    instance: FunctionInstance,
+    inputs: readonly InvocationInput[],
+    keep?: readonly boolean[],
+  ): Promise<(InvocationResult | undefined)[]> {
+    return (await this.dispatch(instance, inputs, keep)).map((result) => result ?? undefined);
+  }
+
+  private dispatch(
+    instance: FunctionInstance,
+    inputs: readonly InvocationInput[],
+    keep: readonly boolean[] | undefined,
+  ): Promise<readonly (InvocationResult | null)[]> {
+    if (this.closing) return Promise.resolve(faults(inputs.length, 'Switchyard is stopping'));
     return new Promise((resolve) => {
       const target = this.leastBusy();
-      if (target === undefined) this.waiting.push({ instance, input, resolve });
-      else this.send(target, instance, input, resolve);
+      if (target === undefined) this.waiting.push({ instance, inputs, keep, resolve });
+      else this.send(target, instance, inputs, keep, resolve);
     });
   }
 
@@ -93,7 +116,8 @@ export class InvokerPool implements Invoker {
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const waiting of this.waiting.splice(0)) waiting.resolve(platformFault('Switchyard is stopping'));
+    for (const waiting of this.waiting.splice(0))
+      waiting.resolve(faults(waiting.inputs.length, 'Switchyard is stopping'));
     await Promise.all(
       this.processes.map(async (invoker) => {
         if (invoker === undefined || invoker.child.exitCode !== null) return;
@@ -110,8 +134,7 @@ export class InvokerPool implements Invoker {
   private leastBusy(): InvokerProcess | undefined {
     let best: InvokerProcess | undefined;
     for (const invoker of this.processes) {
-      if (invoker?.ready && (best === undefined || invoker.inFlight.size < best.inFlight.size))
-        best = invoker;
+      if (invoker?.ready && (best === undefined || invoker.load < best.load)) best = invoker;
     }
     return best;
   }
@@ -119,8 +142,9 @@ export class InvokerPool implements Invoker {
   private send(
     target: InvokerProcess,
     instance: FunctionInstance,
-    input: InvocationInput,
-    resolve: (result: InvocationResult) => void,
+    inputs: readonly InvocationInput[],
+    keep: readonly boolean[] | undefined,
+    resolve: Answer,
   ): void {
     let key = this.keys.get(instance);
     if (key === undefined) {
@@ -132,7 +156,8 @@ export class InvokerPool implements Invoker {
     }
     const first = !target.known.has(key);
     if (first) target.known.add(key);
-    target.run({ id: this.nextId++, key, instance: first ? instance : undefined, input }, resolve);
+    const item = { id: this.nextId++, key, instance: first ? instance : undefined, inputs, keep };
+    target.run(item, resolve);
   }
 
   private spawn(slot: number): void {
@@ -147,29 +172,37 @@ export class InvokerPool implements Invoker {
       if (message.t === 'ready') {
         invoker.ready = true;
         for (const waiting of this.waiting.splice(0)) {
-          this.send(this.leastBusy()!, waiting.instance, waiting.input, waiting.resolve);
+          this.send(this.leastBusy()!, waiting.instance, waiting.inputs, waiting.keep, waiting.resolve);
         }
         return;
       }
-      for (const [id, result] of message.items) {
-        invoker.inFlight.get(id)?.(result);
+      for (const [id, results] of message.items) {
+        const flight = invoker.inFlight.get(id);
+        if (flight === undefined) continue;
         invoker.inFlight.delete(id);
+        invoker.load -= flight.size;
+        flight.resolve(results);
       }
     });
     child.send({ options: this.options });
     child.once('exit', (code, signal) => {
       const lost = [...invoker.inFlight.values()];
       invoker.inFlight.clear();
+      invoker.load = 0;
       invoker.ready = false;
       const reason = `the invoker process stopped (${signal ?? `exit code ${code}`})`;
-      for (const resolve of lost) resolve(platformFault(reason));
+      for (const flight of lost) flight.resolve(faults(flight.size, reason));
       if (this.closing) return;
       this.logger.error({ slot, code, signal, lost: lost.length }, 'invoker process stopped; restarting it');
       // Nothing can run until a process is ready again: queued invocations are answered rather than held.
       if (this.leastBusy() === undefined) {
-        for (const waiting of this.waiting.splice(0)) waiting.resolve(platformFault(reason));
+        for (const waiting of this.waiting.splice(0)) waiting.resolve(faults(waiting.inputs.length, reason));
       }
       setTimeout(() => this.closing || this.spawn(slot), RESTART_MS).unref();
     });
   }
+}
+
+function faults(size: number, message: string): InvocationResult[] {
+  return Array.from({ length: size }, () => platformFault(message));
 }

@@ -2,7 +2,7 @@
 // store. It holds its own warm isolates; a function that spins or crashes it stalls only this process.
 import { type FunctionInstance, FunctionRuntime } from './function-runtime.ts';
 import type { InvocationResult } from './invocation-result.ts';
-import { type FromInvoker, type ToInvoker, platformFault } from './invoker.ts';
+import { type FromInvoker, type RunItem, type ToInvoker, platformFault } from './invoker.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
 
 /** `switchyard invoker`: started by InvokerPool over an IPC channel; exits when that channel closes. */
@@ -18,14 +18,30 @@ export async function runInvokerProcess(): Promise<number> {
   const runtime = new FunctionRuntime(options);
   const instances = new Map<number, FunctionInstance>();
   // Results go back in groups: one message for whatever finished in the same turn of the event loop.
-  let finished: [number, InvocationResult][] = [];
+  let finished: [number, (InvocationResult | null)[]][] = [];
   const flush = () => {
     const items = finished;
     finished = [];
     send({ t: 'done', items } satisfies FromInvoker);
   };
-  const complete = (id: number, result: InvocationResult) => {
-    if (finished.push([id, result]) === 1) setImmediate(flush);
+  const complete = (id: number, results: (InvocationResult | undefined)[]) => {
+    // JSON has no undefined: an event a run did not reach travels as null.
+    if (finished.push([id, results.map((result) => result ?? null)]) === 1) setImmediate(flush);
+  };
+
+  const run = (id: number, instance: FunctionInstance, item: RunItem) => {
+    if (item.inputs.length === 1 && item.keep === undefined)
+      void runtime.invoke(instance, item.inputs[0]!).then((result) => complete(id, [result]));
+    else void runtime.invokeEach(instance, item.inputs, item.keep).then((results) => complete(id, results));
+  };
+  // One run per turn of the event loop: a run of quick functions completes within its turn, so its results
+  // go back while the next one runs, rather than all of a message's results at once after the last. The
+  // pipeline keeps claiming and settling meanwhile instead of waiting for the whole group.
+  const queue: [FunctionInstance, RunItem][] = [];
+  const pump = () => {
+    const next = queue.shift();
+    if (queue.length > 0) setImmediate(pump);
+    if (next) run(next[1].id, ...next);
   };
 
   process.on('message', (message: ToInvoker) => {
@@ -38,10 +54,14 @@ export async function runInvokerProcess(): Promise<number> {
       if (item.instance) instances.set(item.key, item.instance);
       const instance = instances.get(item.key);
       if (instance === undefined) {
-        complete(item.id, platformFault('the invoker process did not know the function'));
+        const fault = platformFault('the invoker process did not know the function');
+        complete(
+          item.id,
+          item.inputs.map(() => fault),
+        );
         continue;
       }
-      void runtime.invoke(instance, item.input).then((result) => complete(item.id, result));
+      if (queue.push([instance, item]) === 1) setImmediate(pump);
     }
   });
   send({ t: 'ready' } satisfies FromInvoker);

@@ -9,6 +9,12 @@ import type { InvocationResult } from './invocation-result.ts';
 export interface Invoker {
   /** Runs the handler and settles the outcome. Never throws. */
   invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult>;
+  /** Runs single events one after another, each its own invocation (FunctionRuntime.invokeEach). */
+  invokeEach(
+    instance: FunctionInstance,
+    inputs: readonly InvocationInput[],
+    keep?: readonly boolean[],
+  ): Promise<(InvocationResult | undefined)[]>;
   /** Drops an instance's warm isolates now. */
   unload(instanceId: string): void;
   close(): Promise<void>;
@@ -24,12 +30,17 @@ export interface RunItem {
   /** The pool's number for the instance; its definition comes with the first item that uses it. */
   readonly key: number;
   readonly instance?: FunctionInstance | undefined;
-  readonly input: InvocationInput;
+  /** One input is one invocation; more run one after another (invokeEach). */
+  readonly inputs: readonly InvocationInput[];
+  readonly keep?: readonly boolean[] | undefined;
 }
 
 export type FromInvoker =
   | { readonly t: 'ready' }
-  | { readonly t: 'done'; readonly items: readonly (readonly [number, InvocationResult])[] };
+  | {
+      readonly t: 'done';
+      readonly items: readonly (readonly [number, readonly (InvocationResult | null)[]])[];
+    };
 
 /** The result of an invocation the platform could not run (its process died, or never started): retried. */
 export function platformFault(message: string): InvocationResult {

@@ -1,0 +1,129 @@
+// A destination's backlog reaches its function in runs of events (one message and one claim per run, each
+// event still its own invocation). A 429 with Retry-After inside a run stops it: the rest go back to the
+// queue without spending an attempt, and the destination waits as asked.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Api, apiClient } from './helpers/api-client.ts';
+import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
+import { type TestServer, basicAuth, createTestServer } from './helpers/test-server.ts';
+import { DIALECTS, skipReason } from './helpers/test-stores.ts';
+import { waitFor } from './helpers/wait-for.ts';
+
+const FORWARD = `async function onTrack(event, settings) {
+  console.log('sending', event.properties.n)
+  const res = await fetch(settings.url + '/' + event.event, { method: 'POST', body: event.messageId })
+  if (res.status === 429 || res.status >= 500) throw new RetryError('HTTP Status ' + res.status)
+}`;
+
+interface Delivery {
+  id: number;
+  status: string;
+  attempts: number;
+  messageId: string;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`delivery runs on ${dialect}`, { skip: skipReason(dialect) }, () => {
+    let server: TestServer;
+    let api: Api;
+    let sink: HttpSink;
+    let destinationId = '';
+    before(async () => {
+      // One invocation at a time for the destination: a backlog can only go out in runs.
+      server = await createTestServer(dialect, {
+        SWITCHYARD_FETCH_ALLOW: '127.0.0.1',
+        SWITCHYARD_WORKER_POLL_MS: '20',
+        SWITCHYARD_DESTINATION_IN_FLIGHT: '1',
+        SWITCHYARD_SUCCESS_LOG_SAMPLE: '0',
+      });
+      api = apiClient(server.app);
+      sink = await startHttpSink();
+      server.startWorker();
+      const fn = await api<{ id: string }>('POST', '/api/v1/functions', {
+        displayName: 'Forward',
+        code: FORWARD,
+        settings: [{ label: 'URL', type: 'string', required: true }],
+      });
+      const destination = await api<{ id: string }>('POST', '/api/v1/destinations', {
+        name: 'Sink',
+        functionId: fn.body.id,
+        sourceIds: [server.source.id],
+        settings: { url: sink.url },
+      });
+      assert.equal(destination.status, 201, JSON.stringify(destination.body));
+      destinationId = destination.body.id;
+    });
+    after(async () => {
+      await server.close();
+      await sink.close();
+    });
+
+    const send = async (event: string, count: number) => {
+      const batch = Array.from({ length: count }, (_, n) => ({
+        type: 'track',
+        userId: 'u',
+        event,
+        messageId: `${event}-${dialect}-${n}`,
+        properties: { n },
+      }));
+      const answer = await server.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: { batch },
+      });
+      assert.equal(answer.statusCode, 200);
+    };
+    const settled = (prefix: string, count: number) =>
+      waitFor(`${count} ${prefix} deliveries`, async () => {
+        const list = (
+          await api<{ data: Delivery[] }>('GET', `/api/v1/destinations/${destinationId}/deliveries?limit=200`)
+        ).body.data.filter((d) => d.messageId.startsWith(`${prefix}-`));
+        return list.length === count && list.every((d) => d.status === 'delivered') ? list : undefined;
+      });
+
+    it('delivers a backlog in order, each event once, with its own record', async () => {
+      await send('Warm', 1); // the worker learns the function's pace
+      await settled('Warm', 1);
+      await send('Backlog', 30);
+      const list = await settled('Backlog', 30);
+      assert.ok(list.every((d) => d.attempts === 1));
+      const sent = sink.requests.filter((r) => r.url === '/Backlog').map((r) => r.body);
+      assert.equal(sent.length, 30, 'each event reached the API once');
+      // One invocation at a time, oldest first: the API saw them in the order they were sent.
+      assert.deepEqual(
+        sent,
+        Array.from({ length: 30 }, (_, n) => `Backlog-${dialect}-${n}`),
+      );
+    });
+
+    it('a 429 inside a run spends no attempt, sends nothing more until Retry-After, then delivers the rest', async () => {
+      let throttledAt = 0;
+      const after429: number[] = [];
+      sink.handle((request, response) => {
+        if (request.url !== '/Throttled') return response.writeHead(200).end();
+        if (throttledAt === 0) {
+          throttledAt = Date.now();
+          return response.writeHead(429, { 'retry-after': '1' }).end();
+        }
+        after429.push(Date.now() - throttledAt);
+        response.writeHead(200).end();
+      });
+      await send('Throttled', 8);
+      const list = await settled('Throttled', 8);
+      // The throttled attempt was not counted: every event is delivered on its first counted attempt.
+      assert.ok(
+        list.every((d) => d.attempts === 1),
+        JSON.stringify(list),
+      );
+      assert.equal(sink.requests.filter((r) => r.url === '/Throttled').length, 9);
+      assert.equal(after429.length, 8);
+      // Nothing went to the API before the second it asked to wait was over.
+      assert.ok(
+        Math.min(...after429) >= 950,
+        `first call after the 429 came ${Math.min(...after429)} ms later`,
+      );
+      sink.handle((_request, response) => response.writeHead(200).end());
+    });
+  });
+}
