@@ -22,11 +22,17 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Queue bookkeeping (claims, settlements) commits without waiting for the WAL flush, as SQLite's NORMAL
+  // mode does: a lost claim lapses and a lost settlement means one more attempt (at-least-once), and the
+  // next ingest commit, which does wait, flushes them anyway. Events are never written through it.
+  const queue = new pg.Pool({ connectionString: databaseUrl, max: 4, options: '-c synchronous_commit=off' });
+  queue.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrate(db, 'postgres');
   } catch (error) {
     await db.destroy();
+    await queue.end();
     throw error;
   }
   return {
@@ -40,8 +46,11 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
     destinations: createDestinationRepository(db),
     deliveryLog: createDeliveryLogRepository(db),
     regulations: createRegulationRepository(db),
-    deliveries: createPostgresDeliveryQueue(pool),
-    // Kysely's destroy ends the pool.
-    close: () => db.destroy(),
+    deliveries: createPostgresDeliveryQueue(pool, queue),
+    // Kysely's destroy ends the main pool.
+    close: async () => {
+      await db.destroy();
+      await queue.end();
+    },
   };
 }

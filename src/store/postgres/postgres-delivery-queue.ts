@@ -5,7 +5,7 @@ import { sumCounts, type ClaimedDelivery, type DeliveryQueue, minuteOf } from '.
  * The delivery queue on Postgres. Claims lock rows with FOR UPDATE SKIP LOCKED, so any number of worker
  * processes on any number of machines share one destination's work without claiming a row twice.
  */
-export function createPostgresDeliveryQueue(pool: pg.Pool): DeliveryQueue {
+export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool): DeliveryQueue {
   const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
@@ -32,7 +32,7 @@ export function createPostgresDeliveryQueue(pool: pg.Pool): DeliveryQueue {
     },
 
     async claim(destinationId, limit, now, leaseUntil) {
-      const result = await pool.query<ClaimedDelivery>(
+      const result = await queue.query<ClaimedDelivery>(
         `WITH picked AS (
            SELECT id FROM deliveries
            WHERE destination_id = $1 AND state = 'pending' AND run_at <= $2
@@ -53,62 +53,52 @@ export function createPostgresDeliveryQueue(pool: pg.Pool): DeliveryQueue {
     async settle(settlements) {
       if (settlements.length === 0) return;
       const now = Date.now();
-      await inTransaction(async (client) => {
-        await client.query(
-          `UPDATE deliveries d SET state = x.state, run_at = x.run_at, attempts = x.attempts, category = x.category,
+      const logged = settlements.filter((s) => s.attempt !== undefined);
+      const entries = sumCounts(settlements);
+      // One statement (its CTEs commit together): one round trip per group instead of five.
+      await queue.query(
+        `WITH settled AS (
+           UPDATE deliveries d SET state = x.state, run_at = x.run_at, attempts = x.attempts, category = x.category,
                   last_error = x.error, lease_until = NULL, updated_at = $7
            FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[])
              AS x(id, state, run_at, attempts, category, error)
-           WHERE d.id = x.id`,
-          [
-            settlements.map((s) => s.id),
-            settlements.map((s) => s.state),
-            settlements.map((s) => s.runAt),
-            settlements.map((s) => s.attempts),
-            settlements.map((s) => s.category),
-            settlements.map((s) => s.error),
-            now,
-          ],
-        );
-        const logged = settlements.filter((s) => s.attempt !== undefined);
-        if (logged.length > 0) {
-          await client.query(
-            `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
-             SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                  $9::text[], $10::text[], $11::bigint[])`,
-            [
-              logged.map((s) => s.id),
-              logged.map((s) => s.attempt!.number),
-              logged.map((s) => s.attempt!.startedAt),
-              logged.map((s) => Math.round(s.attempt!.durationMs)),
-              logged.map((s) => s.attempt!.outcome),
-              logged.map((s) => s.attempt!.category),
-              logged.map((s) => s.attempt!.error),
-              logged.map((s) => s.attempt!.logs),
-              logged.map((s) => s.attempt!.requests),
-              logged.map((s) => s.destinationId),
-              logged.map((s) => s.eventId),
-            ],
-          );
-        }
-        const entries = sumCounts(settlements);
-        if (entries.length > 0) {
-          await client.query(
-            `INSERT INTO delivery_counts (destination_id, minute, outcome, category, count, duration_ms)
-             SELECT d, $6, o, c, n, t FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS x(d, o, c, n, t)
-             ON CONFLICT (destination_id, minute, outcome, category)
-             DO UPDATE SET count = delivery_counts.count + excluded.count, duration_ms = delivery_counts.duration_ms + excluded.duration_ms`,
-            [
-              entries.map((e) => e.destinationId),
-              entries.map((e) => e.outcome),
-              entries.map((e) => e.category),
-              entries.map((e) => e.count),
-              entries.map((e) => e.duration),
-              minuteOf(now),
-            ],
-          );
-        }
-      });
+           WHERE d.id = x.id
+         ), logged AS (
+           INSERT INTO attempts (delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
+           SELECT * FROM unnest($8::bigint[], $9::int[], $10::bigint[], $11::int[], $12::text[], $13::text[], $14::text[],
+                                $15::text[], $16::text[], $17::text[], $18::bigint[])
+         )
+         INSERT INTO delivery_counts (destination_id, minute, outcome, category, count, duration_ms)
+         SELECT d, $24, o, c, n, t FROM unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[]) AS x(d, o, c, n, t)
+         ON CONFLICT (destination_id, minute, outcome, category)
+         DO UPDATE SET count = delivery_counts.count + excluded.count, duration_ms = delivery_counts.duration_ms + excluded.duration_ms`,
+        [
+          settlements.map((s) => s.id),
+          settlements.map((s) => s.state),
+          settlements.map((s) => s.runAt),
+          settlements.map((s) => s.attempts),
+          settlements.map((s) => s.category),
+          settlements.map((s) => s.error),
+          now,
+          logged.map((s) => s.id),
+          logged.map((s) => s.attempt!.number),
+          logged.map((s) => s.attempt!.startedAt),
+          logged.map((s) => Math.round(s.attempt!.durationMs)),
+          logged.map((s) => s.attempt!.outcome),
+          logged.map((s) => s.attempt!.category),
+          logged.map((s) => s.attempt!.error),
+          logged.map((s) => s.attempt!.logs),
+          logged.map((s) => s.attempt!.requests),
+          logged.map((s) => s.destinationId),
+          logged.map((s) => s.eventId),
+          entries.map((e) => e.destinationId),
+          entries.map((e) => e.outcome),
+          entries.map((e) => e.category),
+          entries.map((e) => e.count),
+          entries.map((e) => e.duration),
+          minuteOf(now),
+        ],
+      );
     },
 
     async reapExpiredLeases(now, maxCrashes) {
