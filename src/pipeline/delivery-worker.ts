@@ -261,7 +261,7 @@ export class DeliveryWorker {
     const sampled = rows.map(() => Math.random() < this.options.successSample);
     const results = await this.runtime.invokeEach(
       config.instance,
-      rows.map((row) => ({ eventJson: row.body })),
+      rows.map((row) => (row.type ? { eventJson: row.body, type: row.type } : { eventJson: row.body })),
       sampled,
     );
     const now = Date.now();

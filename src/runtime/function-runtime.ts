@@ -26,8 +26,9 @@ export interface FunctionInstance {
 export type InvocationInput =
   | { readonly event: unknown }
   | { readonly events: readonly unknown[] }
-  // Stored events as they are: the JSON goes into the isolate without a parse and stringify on the way.
-  | { readonly eventJson: string }
+  // Stored events as they are: the JSON goes into the isolate without a parse and stringify on the way
+  // (nor a parse to find the handler, when the store knows the event's type).
+  | { readonly eventJson: string; readonly type?: string }
   | { readonly eventsJson: readonly string[] };
 
 const HANDLERS: Record<string, HandlerName> = {
@@ -236,9 +237,16 @@ export class FunctionRuntime {
     return prepared;
   }
 
+  private readonly poolKeys = new WeakMap<FunctionInstance, string>();
+
   private pool(instance: FunctionInstance, settings: string): InstancePool {
-    // Another version or other settings is another key: fresh isolates, no state carried over.
-    const key = `${instance.id}\u0000${instance.versionId}\u0000${settings}`;
+    // Another version or other settings is another key: fresh isolates, no state carried over. Callers keep
+    // their instance objects, so the key is built once per instance rather than per event.
+    let key = this.poolKeys.get(instance);
+    if (key === undefined) {
+      key = `${instance.id}\u0000${instance.versionId}\u0000${settings}`;
+      this.poolKeys.set(instance, key);
+    }
     let pool = this.pools.get(key);
     if (pool) {
       this.pools.delete(key); // re-insert: Map order is the LRU order
@@ -285,7 +293,7 @@ function payloadOf(input: InvocationInput): { payload: string; type: string } {
   if ('events' in input) return { payload: JSON.stringify(input.events), type: 'batch' };
   if ('eventsJson' in input) return { payload: `[${input.eventsJson.join(',')}]`, type: 'batch' };
   if ('event' in input) return { payload: JSON.stringify(input.event), type: eventType(input.event) };
-  return { payload: input.eventJson, type: eventType(JSON.parse(input.eventJson)) };
+  return { payload: input.eventJson, type: input.type ?? eventType(JSON.parse(input.eventJson)) };
 }
 
 function eventType(event: unknown): string {

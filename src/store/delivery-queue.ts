@@ -22,6 +22,8 @@ export interface ClaimedDelivery {
   readonly attempts: number;
   /** The event as the function receives it. */
   readonly body: string;
+  /** The event's type when `body` is the stored event as it is (not rewritten by filters): no parse needed. */
+  readonly type?: string | null | undefined;
   readonly createdAt: number;
 }
 

@@ -43,7 +43,8 @@ export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool
            RETURNING d.id, d.event_id, d.destination_id, d.attempts, d.created_at, d.payload
          )
          SELECT l.id, l.event_id AS "eventId", l.destination_id AS "destinationId", l.attempts,
-                l.created_at AS "createdAt", coalesce(l.payload, e.body) AS body
+                l.created_at AS "createdAt", coalesce(l.payload, e.body) AS body,
+                CASE WHEN l.payload IS NULL THEN e.type END AS type
          FROM leased l JOIN events e ON e.id = l.event_id ORDER BY l.id`,
         [destinationId, now, limit, leaseUntil],
       );

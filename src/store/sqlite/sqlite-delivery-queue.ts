@@ -22,10 +22,18 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
   );
   const load = sqlite.prepare<
     [number],
-    { id: number; eventId: number; destinationId: string; attempts: number; body: string; createdAt: number }
+    {
+      id: number;
+      eventId: number;
+      destinationId: string;
+      attempts: number;
+      body: string;
+      createdAt: number;
+      type: string | null;
+    }
   >(
     `SELECT d.id, d.event_id AS eventId, d.destination_id AS destinationId, d.attempts, d.created_at AS createdAt,
-            coalesce(d.payload, e.body) AS body
+            coalesce(d.payload, e.body) AS body, CASE WHEN d.payload IS NULL THEN e.type END AS type
      FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
   );
   const claim = sqlite.transaction(
