@@ -3,28 +3,26 @@
 // event captured from a source, creates it, deploys it, sends events with analytics-node and finds them —
 // and a failing one with its error — on Event Delivery. Screenshots of each page go to test-output/web/.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Analytics } from '@segment/analytics-node';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { WEB_DIST } from '../src/server/web-app.ts';
+import type { Browser, Page } from 'playwright-core';
 import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
+import {
+  type RunningSwitchyard,
+  SHOTS,
+  launchChromium,
+  onlyLocal,
+  startSwitchyard,
+  webSkipReason,
+} from './helpers/web-harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BIN = path.resolve(import.meta.dirname, '../bin/switchyard.js');
-const SHOTS = path.resolve(import.meta.dirname, '../test-output/web');
 const EMAIL = 'owner@web.test';
 const PASSWORD = 'web-test-password-1';
 const TOKEN = 'sy_web_test_owner_token_0123456789';
 
-const skip = !existsSync(CHROMIUM)
-  ? `no Chromium at ${CHROMIUM} (.ci/run installs it)`
-  : !existsSync(path.join(WEB_DIST, 'index.html'))
-    ? 'the web app is not built (npm install builds it)'
-    : false;
+const skip = webSkipReason;
 
 const CODE = `/**
  * @param {SegmentTrackEvent} event
@@ -43,12 +41,11 @@ async function onTrack(event, settings) {
 `;
 
 describe('web app', { skip }, () => {
-  let server: ChildProcess;
+  let server: RunningSwitchyard;
   let url = '';
   let sink: HttpSink;
   let browser: Browser;
   let page: Page;
-  let dataDir = '';
   let shot = 0;
   const screenshot = async (name: string) => {
     await page.screenshot({
@@ -60,57 +57,17 @@ describe('web app', { skip }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     sink = await startHttpSink();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-web-'));
-    server = spawn(
-      process.execPath,
-      ['--no-node-snapshot', BIN, 'start', '--port', '0', '--log-level', 'warn'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          SWITCHYARD_DATA_DIR: dataDir,
-          SWITCHYARD_ADMIN_EMAIL: EMAIL,
-          SWITCHYARD_ADMIN_PASSWORD: PASSWORD,
-          SWITCHYARD_ADMIN_TOKEN: TOKEN,
-          SWITCHYARD_FETCH_ALLOW: '127.0.0.1',
-          SWITCHYARD_WORKER_POLL_MS: '20',
-          SWITCHYARD_SUCCESS_LOG_SAMPLE: '1',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    url = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const found = /running at (http:\/\/\S+)/.exec(output);
-        if (found) resolve(found[1]!);
-      });
-      server.once('exit', (code) => reject(new Error(`switchyard exited with ${code}: ${output}`)));
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    server = await startSwitchyard({ email: EMAIL, password: PASSWORD, token: TOKEN });
+    url = server.url;
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    // Nothing may leave the machine: no CDN, no fonts, no telemetry.
-    await page.route('**/*', (route) =>
-      route.request().url().startsWith(url) ? route.continue() : route.abort('blockedbyclient'),
-    );
+    await onlyLocal(page, url);
   });
 
   after(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
-    if (server) await new Promise((resolve) => server.once('exit', resolve));
+    await server?.stop();
     await sink?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it(

@@ -34,6 +34,13 @@ export function validateSettingValues(
     if (definition === undefined) throw invalid(`${name} is not a setting of this function`, field);
     if (value === null || value === undefined) continue;
     const kept = definition.sensitive ? keptMasked(value, previous[name]) : undefined;
+    // A masked value that matches nothing stored would otherwise be saved as the literal mask.
+    if (definition.sensitive && kept === undefined && looksMasked(value)) {
+      throw invalid(
+        `${name} has no stored value that this masked value stands for: enter the value itself`,
+        field,
+      );
+    }
     const checked = kept ?? value;
     checkType(definition, checked, field);
     out[name] = checked;
@@ -53,6 +60,13 @@ export function validateSettingValues(
 function keptMasked(value: unknown, previous: unknown): unknown {
   if (previous === undefined) return undefined;
   return JSON.stringify(maskValues(previous)) === JSON.stringify(value) ? previous : undefined;
+}
+
+function looksMasked(value: unknown): boolean {
+  if (typeof value === 'string') return value.startsWith(MASK);
+  if (Array.isArray(value)) return value.some(looksMasked);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(looksMasked);
+  return false;
 }
 
 function checkType(definition: SettingDefinition, value: unknown, field: string): void {

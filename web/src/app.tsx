@@ -78,8 +78,13 @@ function Header() {
           ))}
         </select>
       </label>
-      <span className="muted">{me?.user?.email}</span>
-      <button onClick={() => void signOut().then(() => navigate('/'))}>Sign out</button>
+      <span className="muted who">{me?.user?.email}</span>
+      <button
+        title={me?.user ? `Signed in as ${me.user.email}` : undefined}
+        onClick={() => void signOut().then(() => navigate('/'))}
+      >
+        Sign out
+      </button>
     </header>
   );
 }

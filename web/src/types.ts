@@ -14,6 +14,8 @@ export interface FunctionSummary {
   description?: string;
   code: string;
   settings: SettingDefinition[];
+  /** The Test tab's saved values, encrypted ones masked. */
+  testSettings: Record<string, unknown>;
   version: { id: string; number: number };
   createdAt: string;
   updatedAt: string;

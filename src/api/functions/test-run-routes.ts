@@ -9,7 +9,11 @@ import { MAX_CODE_BYTES } from '../../functions/validate-code.ts';
 import { AppError } from '../../server/app-error.ts';
 import type { ApiContext } from '../api-context.ts';
 import { principalOf } from '../authenticate.ts';
-import { type SettingDefinition, definitionsOf } from '../../functions/settings-schema.ts';
+import {
+  type SettingDefinition,
+  definitionsOf,
+  normaliseSettingDefinitions,
+} from '../../functions/settings-schema.ts';
 import type { InvocationInput } from '../../runtime/function-runtime.ts';
 import type { InvocationResult } from '../../runtime/invocation-result.ts';
 import type { Invoker } from '../../runtime/invoker.ts';
@@ -51,6 +55,7 @@ interface TestBody {
   events?: Record<string, unknown>[];
   settings?: Record<string, unknown>;
   code?: string;
+  definitions?: unknown[];
 }
 
 /** The editor's Test tab: run saved code or an unsaved draft on an event; nothing is stored or delivered. */
@@ -73,6 +78,9 @@ export async function testRunRoutes(
             events: { type: 'array', items: { type: 'object' }, minItems: 1, maxItems: MAX_TEST_EVENTS },
             settings: { type: 'object' },
             code: { type: 'string' },
+            // The editor's unsaved setting definitions, so a draft with a new setting can be tested while
+            // masked values still mean the function's saved test values.
+            definitions: { type: 'array', maxItems: 100 },
           },
         },
       },
@@ -89,7 +97,10 @@ export async function testRunRoutes(
           field: 'code',
         });
       }
-      const definitions = definitionsOf(latest);
+      const definitions =
+        body.definitions === undefined
+          ? definitionsOf(latest)
+          : normaliseSettingDefinitions(body.definitions);
       const saved = openSettingValues(fn.testSettings, secrets);
       // Given values are checked as a destination's would be, but a test may leave required ones out.
       const settings =

@@ -1,17 +1,19 @@
 // One destination: its sources, setting values (required and encrypted as the function defines them),
 // enabled or not, filters with a preview, and Event Delivery.
-import { useEffect, useState } from 'react';
-import { api, messageOf } from '../api.ts';
+import { useState } from 'react';
+import { api } from '../api.ts';
 import { Link } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import type { Destination, Page, SettingDefinition, Source } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
 import { SettingFields } from '../ui/setting-input.tsx';
 import { SourceChecklist } from '../ui/source-checklist.tsx';
+import { useAction } from '../ui/use-action.ts';
 import { EventDelivery } from './event-delivery.tsx';
+import { FiltersEditor } from './filters-editor.tsx';
 
 interface Loaded {
-  destination: Destination & { filters: unknown[] };
+  destination: Destination;
   definitions: SettingDefinition[];
   sources: Source[];
   functionName: string;
@@ -68,7 +70,11 @@ export function DestinationPage({ id }: { id: string }) {
               <DestinationSettings loaded={loaded} writable={writable} onSaved={state.reload} />
             )}
             {tab === 'filters' && (
-              <Filters id={id} initial={loaded.destination.filters} writable={writable} />
+              <FiltersEditor
+                destinationId={id}
+                sourceIds={loaded.destination.sourceIds}
+                writable={writable}
+              />
             )}
           </>
         );
@@ -91,20 +97,20 @@ function DestinationSettings({
   const [sourceIds, setSourceIds] = useState(destination.sourceIds);
   const [enabled, setEnabled] = useState(destination.enabled);
   const [message, setMessage] = useState<string>();
-  const save = () => {
-    api('PATCH', `/destinations/${destination.id}`, { settings: values, sourceIds, enabled })
-      .then(() => {
-        setMessage('Saved.');
-        onSaved();
-      })
-      .catch((cause: unknown) => setMessage(messageOf(cause)));
-  };
+  const saving = useAction();
+  const save = () =>
+    saving.run(async () => {
+      setMessage(undefined);
+      await api('PATCH', `/destinations/${destination.id}`, { settings: values, sourceIds, enabled });
+      setMessage('Saved.');
+      onSaved();
+    });
   return (
     <form
       className="stack"
       onSubmit={(event) => {
         event.preventDefault();
-        save();
+        void save();
       }}
     >
       <fieldset disabled={!writable}>
@@ -121,79 +127,16 @@ function DestinationSettings({
         <SettingFields definitions={definitions} values={values} onChange={setValues} />
       </fieldset>
       {writable && (
-        <button type="submit" className="primary">
-          Save settings
+        <button type="submit" className="primary" disabled={saving.busy}>
+          {saving.busy ? 'Saving…' : 'Save settings'}
         </button>
+      )}
+      {saving.error && (
+        <p role="alert" className="error">
+          {saving.error}
+        </p>
       )}
       {message && <p role="status">{message}</p>}
     </form>
-  );
-}
-
-function Filters({ id, initial, writable }: { id: string; initial: unknown[]; writable: boolean }) {
-  const [text, setText] = useState(JSON.stringify(initial, null, 2));
-  const [event, setEvent] = useState(
-    '{"type":"track","event":"Order Completed","userId":"u1","properties":{}}',
-  );
-  const [message, setMessage] = useState<string>();
-  const [preview, setPreview] = useState<string>();
-  useEffect(() => setText(JSON.stringify(initial, null, 2)), [initial]);
-  const parsed = (value: string) => JSON.parse(value) as unknown;
-  return (
-    <div className="stack">
-      <p className="muted">
-        Filters as Segment's destination filters:{' '}
-        <code>
-          [{'{'}"if": "FQL", "actions": [...]{'}'}]
-        </code>
-        .
-      </p>
-      <label>
-        Filters (JSON)
-        <textarea
-          className="json"
-          value={text}
-          readOnly={!writable}
-          onChange={(e) => setText(e.target.value)}
-        />
-      </label>
-      {writable && (
-        <button
-          onClick={() => {
-            try {
-              api('PUT', `/destinations/${id}/filters`, parsed(text))
-                .then(() => setMessage('Filters saved.'))
-                .catch((cause: unknown) => setMessage(messageOf(cause)));
-            } catch (cause) {
-              setMessage(messageOf(cause));
-            }
-          }}
-        >
-          Save filters
-        </button>
-      )}
-      {message && <p role="status">{message}</p>}
-      <label>
-        Preview with this event
-        <textarea className="json" value={event} onChange={(e) => setEvent(e.target.value)} />
-      </label>
-      <button
-        onClick={() => {
-          try {
-            api('POST', `/destinations/${id}/filters/preview`, {
-              event: parsed(event),
-              filters: parsed(text),
-            })
-              .then((answer) => setPreview(JSON.stringify(answer, null, 2)))
-              .catch((cause: unknown) => setPreview(messageOf(cause)));
-          } catch (cause) {
-            setPreview(messageOf(cause));
-          }
-        }}
-      >
-        Preview
-      </button>
-      {preview && <pre>{preview}</pre>}
-    </div>
   );
 }

@@ -264,11 +264,31 @@ function FunctionEditor({ id }: { id?: string }) {
             {readOnly ? (
               <p className="muted">Your role lets you view this function, not run it.</p>
             ) : (
-              <TestPanel ref={test} code={draft.code} settings={draft.settings} />
+              <TestPanel
+                ref={test}
+                code={draft.code}
+                settings={draft.settings}
+                saved={
+                  saved && {
+                    functionId: saved.id,
+                    settings: saved.settings,
+                    testSettings: saved.testSettings,
+                  }
+                }
+              />
             )}
           </div>
           {id && tab === 'versions' && (
-            <VersionsPanel functionId={id} readOnly={readOnly} onRestored={() => void load()} />
+            <VersionsPanel
+              functionId={id}
+              readOnly={readOnly}
+              unsaved={dirty}
+              onRestored={() => {
+                // The restored version is now the saved code: the editor shows it, not an older draft.
+                localStorage.removeItem(draftKey(id));
+                void load();
+              }}
+            />
           )}
         </div>
       </div>

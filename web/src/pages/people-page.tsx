@@ -4,6 +4,7 @@ import { api, messageOf } from '../api.ts';
 import type { RoleGrant } from '../session.tsx';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
 import { ACTIONS, Table } from '../ui/table.tsx';
+import { useAction } from '../ui/use-action.ts';
 
 const ROLES: RoleGrant['role'][] = [
   'workspace_owner',
@@ -11,8 +12,19 @@ const ROLES: RoleGrant['role'][] = [
   'functions_read_only',
   'source_admin',
 ];
+/** The names Segment's Access Management uses for the roles. */
+const ROLE_LABELS: Record<RoleGrant['role'], string> = {
+  workspace_owner: 'Workspace Owner',
+  functions_admin: 'Functions Admin',
+  functions_read_only: 'Functions Read-only',
+  source_admin: 'Source Admin',
+};
 const describe = (roles: RoleGrant[]) =>
-  roles.map((r) => (r.resourceIds ? `${r.role} (${r.resourceIds.length} resources)` : r.role)).join(', ');
+  roles
+    .map((r) =>
+      r.resourceIds ? `${ROLE_LABELS[r.role]} (${r.resourceIds.length} resources)` : ROLE_LABELS[r.role],
+    )
+    .join(', ');
 
 interface Member {
   userId: string;
@@ -44,13 +56,15 @@ function Invitations({ onError }: { onError(message: string): void }) {
   const [link, setLink] = useState<string>();
   const invite = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
     api<{ token: string }>('POST', '/invitations', {
       email: form.get('email'),
       roles: [{ role: form.get('role') }],
     })
       .then((answer) => {
         setLink(`${location.origin}/accept-invitation?token=${answer.token}`);
+        formElement.reset();
         invitations.reload();
       })
       .catch((cause: unknown) => onError(messageOf(cause)));
@@ -74,6 +88,7 @@ function Invitations({ onError }: { onError(message: string): void }) {
                 {!invitation.acceptedAt && (
                   <button
                     className="link danger"
+                    aria-label={`Revoke the invitation of ${invitation.email}`}
                     onClick={() =>
                       void api('DELETE', `/invitations/${invitation.id}`)
                         .then(invitations.reload)
@@ -88,7 +103,7 @@ function Invitations({ onError }: { onError(message: string): void }) {
           </ul>
         )}
       </AsyncView>
-      <form className="inline" onSubmit={invite}>
+      <form className="inline" onSubmit={invite} aria-label="Invite a member">
         <label>
           Invite by email <input name="email" type="email" required />
         </label>
@@ -103,33 +118,47 @@ export function PeoplePage() {
   const members = useLoad(() => api<{ data: Member[] }>('GET', '/members'), []);
   const tokens = useLoad(() => api<{ data: Token[] }>('GET', '/tokens'), []);
   const [message, setMessage] = useState<string>();
+  const [added, setAdded] = useState<string>();
   const [secret, setSecret] = useState<string>();
+  const adding = useAction();
+  const creating = useAction();
   const act = (work: Promise<unknown>, reload: () => void) =>
     work.then(reload).catch((cause: unknown) => setMessage(messageOf(cause)));
 
   const addMember = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
     const password = form.get('password');
-    void act(
-      api('POST', '/members', {
-        email: form.get('email'),
+    const role = form.get('role') as RoleGrant['role'];
+    const email = form.get('email') as string;
+    void adding.run(async () => {
+      setAdded(undefined);
+      await api('POST', '/members', {
+        email,
         name: form.get('name'),
-        roles: [{ role: form.get('role') }],
+        roles: [{ role }],
         ...(typeof password === 'string' && password !== '' ? { password } : {}),
-      }),
-      members.reload,
-    );
+      });
+      setAdded(`Added ${email} as ${ROLE_LABELS[role]}.`);
+      formElement.reset();
+      members.reload();
+    });
   };
   const addToken = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    api<{ token: string }>('POST', '/tokens', { name: form.get('name'), roles: [{ role: form.get('role') }] })
-      .then((answer) => {
-        setSecret(answer.token);
-        tokens.reload();
-      })
-      .catch((cause: unknown) => setMessage(messageOf(cause)));
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    void creating.run(async () => {
+      setSecret(undefined);
+      const answer = await api<{ token: string }>('POST', '/tokens', {
+        name: form.get('name'),
+        roles: [{ role: form.get('role') }],
+      });
+      setSecret(answer.token);
+      formElement.reset();
+      tokens.reload();
+    });
   };
 
   return (
@@ -159,15 +188,24 @@ export function PeoplePage() {
                     }
                   >
                     {ROLES.map((role) => (
-                      <option key={role}>{role}</option>
+                      <option key={role} value={role}>
+                        {ROLE_LABELS[role]}
+                      </option>
                     ))}
-                  </select>{' '}
-                  <span className="muted small">{describe(member.roles)}</span>
+                  </select>
+                  {/* The picker shows one role; a grant limited to some functions says so here. */}
+                  {member.roles.some((r) => r.resourceIds) && (
+                    <span className="muted small"> {describe(member.roles)}</span>
+                  )}
                 </td>
                 <td>
                   <button
                     className="link danger"
-                    onClick={() => void act(api('DELETE', `/members/${member.userId}`), members.reload)}
+                    aria-label={`Remove ${member.email}`}
+                    onClick={() => {
+                      if (confirm(`Remove ${member.email} from this workspace?`))
+                        void act(api('DELETE', `/members/${member.userId}`), members.reload);
+                    }}
                   >
                     Remove
                   </button>
@@ -177,7 +215,7 @@ export function PeoplePage() {
           </Table>
         )}
       </AsyncView>
-      <form className="inline" onSubmit={addMember}>
+      <form className="inline" onSubmit={addMember} aria-label="Add a member">
         <label>
           Email <input name="email" type="email" required />
         </label>
@@ -188,15 +226,26 @@ export function PeoplePage() {
         <label>
           Password <input name="password" type="password" autoComplete="new-password" minLength={10} />
         </label>
-        <button type="submit">Add member</button>
+        <button type="submit" disabled={adding.busy}>
+          {adding.busy ? 'Adding…' : 'Add member'}
+        </button>
       </form>
+      {adding.error && (
+        <p role="alert" className="error">
+          {adding.error}
+        </p>
+      )}
+      {added && <p role="status">{added}</p>}
 
       <Invitations onError={setMessage} />
 
       <h1>API tokens</h1>
       {secret && (
-        <p role="status" className="notice">
-          Copy the token now; it is not shown again: <code>{secret}</code>
+        <p role="status" className="notice" aria-label="New token">
+          Copy the token now; it is not shown again: <code>{secret}</code>{' '}
+          <button className="link" onClick={() => setSecret(undefined)}>
+            Done
+          </button>
         </p>
       )}
       <AsyncView state={tokens}>
@@ -219,6 +268,7 @@ export function PeoplePage() {
                   {!token.revokedAt && (
                     <button
                       className="link danger"
+                      aria-label={`Revoke ${token.name}`}
                       onClick={() => void act(api('DELETE', `/tokens/${token.id}`), tokens.reload)}
                     >
                       Revoke
@@ -230,13 +280,20 @@ export function PeoplePage() {
           </Table>
         )}
       </AsyncView>
-      <form className="inline" onSubmit={addToken}>
+      <form className="inline" onSubmit={addToken} aria-label="Create a token">
         <label>
           Token name <input name="name" required />
         </label>
         <RoleField />
-        <button type="submit">Create workspace token</button>
+        <button type="submit" disabled={creating.busy}>
+          {creating.busy ? 'Creating…' : 'Create workspace token'}
+        </button>
       </form>
+      {creating.error && (
+        <p role="alert" className="error">
+          {creating.error}
+        </p>
+      )}
     </>
   );
 }
@@ -246,9 +303,11 @@ function RoleField() {
   return (
     <label>
       Role
-      <select name="role">
+      <select name="role" defaultValue="functions_read_only">
         {ROLES.map((role) => (
-          <option key={role}>{role}</option>
+          <option key={role} value={role}>
+            {ROLE_LABELS[role]}
+          </option>
         ))}
       </select>
     </label>

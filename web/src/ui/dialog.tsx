@@ -4,10 +4,13 @@ import { type FormEvent, type ReactNode, useId } from 'react';
 export function Dialog({
   title,
   onSubmit,
+  wide = false,
   children,
 }: {
   title: ReactNode;
   onSubmit?: () => void;
+  /** Most of the screen's width, for side-by-side content such as a diff. */
+  wide?: boolean;
   children: ReactNode;
 }) {
   const titleId = useId();
@@ -21,7 +24,7 @@ export function Dialog({
     role: 'dialog',
     'aria-modal': true,
     'aria-labelledby': titleId,
-    className: 'dialog',
+    className: wide ? 'dialog wide' : 'dialog',
   } as const;
   return (
     <div className="dialog-backdrop">
