@@ -165,6 +165,11 @@ describe(
             [`console.log('version-two')`, fetchLine('version-two')],
           );
           await screenshot('version-diff');
+          // Escape closes the dialog without restoring anything.
+          await page.keyboard.press('Escape');
+          await diff.waitFor({ state: 'detached' });
+          await v1.getByRole('button', { name: 'Compare with LATEST' }).click();
+          await diff.waitFor();
 
           await page.getByRole('dialog').getByRole('button', { name: 'Restore v1' }).click();
           await page.getByText('Restored v1 as v3.').waitFor();

@@ -40,7 +40,7 @@ export function DeployDialog({
     });
 
   return (
-    <Dialog title={`Deploy v${versionNumber}`}>
+    <Dialog title={`Deploy v${versionNumber}`} onClose={onClose}>
       <AsyncView state={destinations}>
         {(page) =>
           page.data.length === 0 ? (

@@ -326,6 +326,7 @@ function ConfigureDialog({
   return (
     <Dialog
       title="Configure Function"
+      onClose={onCancel}
       onSubmit={() => {
         if (name.trim() !== '') onCreate(name.trim());
       }}

@@ -110,6 +110,7 @@ function SettingDialog({
   return (
     <Dialog
       title={initial.label ? 'Edit Setting' : 'Add Setting'}
+      onClose={onCancel}
       onSubmit={() => {
         if (!problem) onSave({ ...setting, label: setting.label.trim(), name });
       }}

@@ -105,7 +105,11 @@ export function VersionsPanel({
       {notice && <p role="status">{notice}</p>}
       {diff && (
         // A dialog, so the two versions get the width of the screen rather than of the side panel.
-        <Dialog title={`Changes from v${diff.from.number} to v${diff.to.number} (LATEST)`} wide>
+        <Dialog
+          title={`Changes from v${diff.from.number} to v${diff.to.number} (LATEST)`}
+          wide
+          onClose={() => setDiff(undefined)}
+        >
           <div className="diff">
             <div className="columns">
               <h4>v{diff.from.number}</h4>
