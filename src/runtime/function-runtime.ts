@@ -1,15 +1,30 @@
 // Runs destination-function handlers on events as Segment does. The runtime's public surface: nothing
 // outside src/runtime imports isolated-vm.
-import { type Classification, classify, classifyBatchItem, notRun } from './classify.ts';
+import { classify, notRun } from './classify.ts';
 import { AddressGuard } from './fetch/address-guard.ts';
 import type { CapturedRequest } from './fetch/captured-request.ts';
 import { OutboundHttp } from './fetch/outbound-http.ts';
 import { InstancePool } from './instance-pool.ts';
-import type { EventResult, InvocationError, InvocationResult } from './invocation-result.ts';
+import {
+  type InvocationOutcome,
+  codeError,
+  resultOf,
+  userError,
+  withoutDetail,
+} from './invocation-outcome.ts';
+import { type InvocationInput, callOf } from './invocation-input.ts';
+import type { InvocationResult } from './invocation-result.ts';
+
+export type { InvocationInput };
 import { type Redactor, createRedactor, sensitiveValues } from './redact.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
 import type { HandlerName } from './sandbox/prelude-source.ts';
-import { type RawInvocation, USER_FILENAME, UserCodeError } from './sandbox/sandbox-isolate.ts';
+import {
+  type InvocationHost,
+  type RawInvocation,
+  type SandboxIsolate,
+  UserCodeError,
+} from './sandbox/sandbox-isolate.ts';
 
 /** A deployed function as the runtime needs it. */
 export interface FunctionInstance {
@@ -22,24 +37,6 @@ export interface FunctionInstance {
   /** Names of settings whose values must never appear in logs, errors or captured requests. */
   readonly sensitiveSettings?: readonly string[];
 }
-
-export type InvocationInput =
-  | { readonly event: unknown }
-  | { readonly events: readonly unknown[] }
-  // Stored events as they are: the JSON goes into the isolate without a parse and stringify on the way
-  // (nor a parse to find the handler, when the store knows the event's type).
-  | { readonly eventJson: string; readonly type?: string }
-  | { readonly eventsJson: readonly string[] };
-
-const HANDLERS: Record<string, HandlerName> = {
-  identify: 'onIdentify',
-  track: 'onTrack',
-  page: 'onPage',
-  screen: 'onScreen',
-  group: 'onGroup',
-  alias: 'onAlias',
-  delete: 'onDelete',
-};
 
 /**
  * A run (invokeEach) starts no new event after this long, so that a function that turned slow hands the rest
@@ -61,133 +58,205 @@ export class FunctionRuntime {
   /** Runs the handler for `event.type` (or onBatch for `events`) and settles the outcome. Never throws. */
   async invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult> {
     const started = performance.now();
-    let prepared: PreparedSettings;
-    try {
-      prepared = this.prepareSettings(instance);
-    } catch (cause) {
-      return notRun(classify({ invalidCode: true }), {
-        name: 'InvalidSettings',
-        message: `the settings are not JSON: ${(cause as Error).message}`,
-      });
-    }
-    const { json: settings, redact } = prepared;
-    const requests: CapturedRequest[] = [];
+    const prepared = this.prepare(instance);
+    if ('result' in prepared) return prepared.result;
+    const { settings, redact } = prepared;
     const batchSize =
       'events' in input ? input.events.length : 'eventsJson' in input ? input.eventsJson.length : undefined;
-    const finish = (
-      raw: Partial<RawInvocation>,
-      verdict: Classification,
-      error?: InvocationError,
-      cold = false,
-    ) =>
-      redactResult(
-        {
-          ...verdict,
-          error,
-          logs: raw.logs ?? [],
-          droppedLogs: raw.droppedLogs ?? 0,
-          requests,
-          durationMs: round(performance.now() - started),
-          cpuMs: round(raw.cpuMs ?? 0),
-          coldStart: cold,
-          retryAfterMs: verdict.status === 'retry' ? retryAfter(requests) : undefined,
-          events: batchSize === undefined ? undefined : batchResults(batchSize, verdict, error, raw.batch),
-        },
-        redact,
-      );
-
-    let payload: string;
-    let type: string;
-    try {
-      ({ payload, type } = payloadOf(input));
-    } catch (cause) {
-      const error = {
-        name: 'InvalidEventPayload',
-        message: `the event is not JSON: ${(cause as Error).message}`,
-      };
-      return finish({}, classify({ errorName: 'InvalidEventPayload' }), error);
-    }
-    const handler = batchSize === undefined ? HANDLERS[type] : 'onBatch';
-    if (handler === undefined) {
-      const error = {
-        name: 'EventNotSupported',
-        message: `${type || 'an event without a type'} is not supported`,
-      };
-      return finish({}, classify({ errorName: 'EventNotSupported' }), error);
-    }
-
+    const call = callOf(input, batchSize !== undefined);
+    if ('outcome' in call) return resultOf({ ...call.outcome, durationMs: 0, batchSize }, redact);
     const pool = this.pool(instance, settings);
-    let acquired;
-    try {
-      acquired = await pool.acquire();
-    } catch (cause) {
-      if (cause instanceof UserCodeError)
-        return finish({}, classify({ invalidCode: true }), codeError(cause));
-      return finish({}, classify({ platformFault: true }), {
-        name: 'Error',
-        message: (cause as Error).message,
-      });
-    }
+    const acquired = await this.acquire(pool);
+    if ('outcome' in acquired) return resultOf({ ...acquired.outcome, batchSize }, redact);
     const { sandbox, cold } = acquired;
+    const requests: CapturedRequest[] = [];
     let raw: RawInvocation;
     try {
-      const deadline = Date.now() + this.options.timeoutMs;
-      const context = { deadline, requests: 0, record: (request: CapturedRequest) => requests.push(request) };
-      raw = await sandbox.invoke(handler, payload, settings, {
-        deadline,
-        fetch: (request) => this.outbound.fetch(request, context),
-      });
+      raw = await sandbox.invoke(call.handler, call.payload, settings, this.hostFor(requests));
     } catch (cause) {
       sandbox.dispose();
-      return finish(
-        {},
-        classify({ platformFault: true }),
-        { name: 'Error', message: (cause as Error).message },
-        cold,
-      );
+      const error = { name: 'Error', message: (cause as Error).message };
+      const outcome = { raw: {}, verdict: classify({ platformFault: true }), error, requests, cold };
+      return resultOf({ ...outcome, durationMs: performance.now() - started, batchSize }, redact);
     } finally {
       pool.release(sandbox);
     }
-    if (raw.timedOut) {
-      const error = {
-        name: 'TimeoutError',
-        message: `the function did not finish within ${this.options.timeoutMs} ms`,
-      };
-      return finish(raw, classify({ timedOut: true }), error, cold);
-    }
-    if (raw.memoryExceeded) {
-      const error = {
-        name: 'MemoryLimitError',
-        message: `the function used more than ${this.options.sandbox.memoryMb} MB`,
-      };
-      return finish(raw, classify({ errorName: 'MemoryLimitError' }), error, cold);
-    }
-    if (raw.ok) return finish(raw, classify({ ok: true }), undefined, cold);
-    const error = userError(raw.error ?? { name: 'Error', message: 'unknown error' });
-    return finish(raw, classify({ errorName: error.name }), error, cold);
+    const durationMs = performance.now() - started;
+    return resultOf({ ...this.judge(raw), requests, durationMs, cold, batchSize }, redact);
   }
 
   /**
    * Runs single-event inputs one after another, each its own invocation (own deadline, logs, requests and
-   * verdict) on the instance's warm isolates: a destination's backlog reaches the runtime in runs rather than
-   * one message per event. A run stops after a result that asks the destination to wait (a 429 with
-   * Retry-After), and starts no event after RUN_LIMIT_MS: the events not run come back as undefined. A delivered result whose `keep` is false comes
-   * back without logs and requests, since the pipeline keeps those for a sample of successes only.
+   * verdict), on one warm isolate at a time (SandboxIsolate.invokeRun): a destination's backlog reaches the
+   * runtime in runs rather than one message per event, and quick functions cross into the isolate a few
+   * times per run rather than per event. A run stops after a result that asks the destination to wait (a
+   * 429 with Retry-After), and starts no event after RUN_LIMIT_MS: the events not run come back as
+   * undefined. A delivered result whose `keep` is false comes back without logs and requests, since the
+   * pipeline keeps those for a sample of successes only.
    */
   async invokeEach(
     instance: FunctionInstance,
     inputs: readonly InvocationInput[],
     keep?: readonly boolean[],
   ): Promise<(InvocationResult | undefined)[]> {
-    const results: (InvocationResult | undefined)[] = [];
+    const results: (InvocationResult | undefined)[] = inputs.map(() => undefined);
+    const done = (i: number, result: InvocationResult) => {
+      results[i] = keep?.[i] === false && result.status === 'delivered' ? withoutDetail(result) : result;
+      return result.retryAfterMs !== undefined;
+    };
     const started = Date.now();
-    for (let i = 0; i < inputs.length; i++) {
-      const result = await this.invoke(instance, inputs[i]!);
-      results.push(keep?.[i] === false && result.status === 'delivered' ? withoutDetail(result) : result);
-      if (result.retryAfterMs !== undefined || Date.now() - started > RUN_LIMIT_MS) break;
+    const prepared = this.prepare(instance);
+    let next = 0;
+    while (next < inputs.length && Date.now() - started <= RUN_LIMIT_MS) {
+      if ('result' in prepared) {
+        done(next++, prepared.result);
+        continue;
+      }
+      // The events up to the next one the isolate need not see (unsupported type, unreadable JSON).
+      const calls: { handler: HandlerName; payload: string }[] = [];
+      for (; next < inputs.length; next++) {
+        const call = callOf(inputs[next]!, false);
+        if ('outcome' in call) break;
+        calls.push(call);
+      }
+      const first = next - calls.length;
+      if (calls.length === 0) {
+        const call = callOf(inputs[next]!, false) as { outcome: Omit<InvocationOutcome, 'durationMs'> };
+        done(next++, resultOf({ ...call.outcome, durationMs: 0 }, prepared.redact));
+        continue;
+      }
+      const until = started + RUN_LIMIT_MS;
+      const stopped = await this.runOnIsolate(instance, prepared, calls, until, (i, result) =>
+        done(first + i, result),
+      );
+      next = first + stopped.ran;
+      if (stopped.throttled || stopped.outOfTime) break;
+      // The isolate failed without knowing which event did it: the next one runs on its own.
+      if (
+        stopped.unknownFault &&
+        next < inputs.length &&
+        done(next, await this.invoke(instance, inputs[next]!))
+      )
+        break;
+      if (stopped.unknownFault) next++;
     }
-    while (results.length < inputs.length) results.push(undefined);
     return results;
+  }
+
+  /**
+   * One pass of a run on one isolate, starting no event after `until`; `settle` returns true when the run
+   * must stop (throttled). `unknownFault`: the isolate failed without telling which event did it.
+   */
+  private async runOnIsolate(
+    instance: FunctionInstance,
+    prepared: Prepared,
+    calls: readonly { handler: HandlerName; payload: string }[],
+    until: number,
+    settle: (index: number, result: InvocationResult) => boolean,
+  ): Promise<{ ran: number; throttled: boolean; outOfTime: boolean; unknownFault: boolean }> {
+    const started = performance.now();
+    const pool = this.pool(instance, prepared.settings);
+    const acquired = await this.acquire(pool);
+    if ('outcome' in acquired) {
+      // Code that cannot load fails every event alike.
+      calls.forEach((_, i) => settle(i, resultOf(acquired.outcome, prepared.redact)));
+      return { ran: calls.length, throttled: false, outOfTime: false, unknownFault: false };
+    }
+    const { sandbox, cold } = acquired;
+    const requests: CapturedRequest[][] = [];
+    let throttled = false;
+    let outOfTime = false;
+    let ran = 0;
+    try {
+      const raws = await sandbox.invokeRun(
+        calls.map((c) => c.handler),
+        calls.map((c) => c.payload),
+        prepared.settings,
+        (index) => this.hostFor((requests[index] = [])),
+        (raw, index) => {
+          ran++;
+          const outcome = { ...this.judge(raw), requests: requests[index]!, durationMs: raw.wallMs };
+          throttled = settle(index, resultOf({ ...outcome, cold: cold && index === 0 }, prepared.redact));
+          outOfTime = !throttled && Date.now() > until;
+          return throttled || outOfTime;
+        },
+      );
+      // The last one may have timed out or run out of memory: stop reports only results it was asked about.
+      for (let i = ran; i < raws.length; i++) {
+        const outcome = { ...this.judge(raws[i]!), requests: requests[i] ?? [], durationMs: raws[i]!.wallMs };
+        settle(i, resultOf({ ...outcome, cold: false }, prepared.redact));
+        ran++;
+      }
+      const failed = raws.at(-1);
+      const blamed = failed !== undefined && (failed.timedOut || failed.memoryExceeded);
+      const unknownFault = !throttled && !outOfTime && !blamed && ran < calls.length;
+      return { ran, throttled, outOfTime, unknownFault };
+    } catch (cause) {
+      sandbox.dispose();
+      const error = { name: 'Error', message: (cause as Error).message };
+      for (let i = ran; i < calls.length; i++) {
+        const outcome = { raw: {}, verdict: classify({ platformFault: true }), error, requests: [], cold };
+        settle(i, resultOf({ ...outcome, durationMs: performance.now() - started }, prepared.redact));
+      }
+      return { ran: calls.length, throttled: false, outOfTime: false, unknownFault: false };
+    } finally {
+      pool.release(sandbox);
+    }
+  }
+
+  /** Settings as JSON with their redactor, or the result every invocation gets when they cannot be read. */
+  private prepare(instance: FunctionInstance): Prepared | { result: InvocationResult } {
+    try {
+      const { json, redact } = this.prepareSettings(instance);
+      return { settings: json, redact };
+    } catch (cause) {
+      return {
+        result: notRun(classify({ invalidCode: true }), {
+          name: 'InvalidSettings',
+          message: `the settings are not JSON: ${(cause as Error).message}`,
+        }),
+      };
+    }
+  }
+
+  private async acquire(
+    pool: InstancePool,
+  ): Promise<{ sandbox: SandboxIsolate; cold: boolean } | { outcome: InvocationOutcome }> {
+    try {
+      return await pool.acquire();
+    } catch (cause) {
+      const outcome = { raw: {}, requests: [], durationMs: 0, cold: false };
+      if (cause instanceof UserCodeError)
+        return { outcome: { ...outcome, verdict: classify({ invalidCode: true }), error: codeError(cause) } };
+      const error = { name: 'Error', message: (cause as Error).message };
+      return { outcome: { ...outcome, verdict: classify({ platformFault: true }), error } };
+    }
+  }
+
+  /** What an invocation may do outside the isolate: its deadline, and fetch recording into `requests`. */
+  private hostFor(requests: CapturedRequest[]): InvocationHost {
+    const deadline = Date.now() + this.options.timeoutMs;
+    const context = { deadline, requests: 0, record: (request: CapturedRequest) => requests.push(request) };
+    return { deadline, fetch: (request) => this.outbound.fetch(request, context) };
+  }
+
+  /** Segment's verdict on what ran: timeout, memory, success, or the user's error by its name. */
+  private judge(raw: RawInvocation): Pick<InvocationOutcome, 'raw' | 'verdict' | 'error'> {
+    if (raw.timedOut) {
+      const message = `the function did not finish within ${this.options.timeoutMs} ms`;
+      return { raw, verdict: classify({ timedOut: true }), error: { name: 'TimeoutError', message } };
+    }
+    if (raw.memoryExceeded) {
+      const message = `the function used more than ${this.options.sandbox.memoryMb} MB`;
+      return {
+        raw,
+        verdict: classify({ errorName: 'MemoryLimitError' }),
+        error: { name: 'MemoryLimitError', message },
+      };
+    }
+    if (raw.ok) return { raw, verdict: classify({ ok: true }) };
+    const error = userError(raw.error ?? { name: 'Error', message: 'unknown error' });
+    return { raw, verdict: classify({ errorName: error.name }), error };
   }
 
   /** Drops an instance's isolates now (the pipeline calls this when a destination is deleted). */
@@ -288,117 +357,13 @@ export class FunctionRuntime {
   }
 }
 
-/** The JSON the isolate parses, and the event's type (which picks the handler). */
-function payloadOf(input: InvocationInput): { payload: string; type: string } {
-  if ('events' in input) return { payload: JSON.stringify(input.events), type: 'batch' };
-  if ('eventsJson' in input) return { payload: `[${input.eventsJson.join(',')}]`, type: 'batch' };
-  if ('event' in input) return { payload: JSON.stringify(input.event), type: eventType(input.event) };
-  return { payload: input.eventJson, type: input.type ?? eventType(JSON.parse(input.eventJson)) };
-}
-
-function eventType(event: unknown): string {
-  return typeof event === 'object' && event !== null && typeof (event as { type?: unknown }).type === 'string'
-    ? (event as { type: string }).type
-    : '';
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}
-
-/** Keeps the user's own frames only: the runtime's and the host's are noise, and private. */
-function userError(error: { name: string; message: string; stack?: string | undefined }): InvocationError {
-  const frames = (error.stack ?? '').split('\n').filter((line) => line.includes(`${USER_FILENAME}:`));
-  const where = /function\.js:(\d+):(\d+)/.exec(frames[0] ?? '');
-  return {
-    name: error.name,
-    message: error.message,
-    stack: frames.length > 0 ? [`${error.name}: ${error.message}`, ...frames].join('\n') : undefined,
-    line: where ? Number(where[1]) : undefined,
-    column: where ? Number(where[2]) : undefined,
-  };
-}
-
-function codeError(error: UserCodeError): InvocationError {
-  const stack =
-    error.userStack === undefined ? undefined : userError({ ...error, stack: error.userStack }).stack;
-  const prefix = error.kind === 'syntax' ? 'The code does not compile' : 'The code failed while loading';
-  return {
-    name: error.errorName,
-    message: `${prefix}: ${error.message}`,
-    stack,
-    line: error.line,
-    column: error.column,
-  };
-}
-
-function batchResults(
-  size: number,
-  verdict: Classification,
-  error: InvocationError | undefined,
-  answers: RawInvocation['batch'],
-): EventResult[] {
-  // A throw (or no per-event answer) settles every event alike; otherwise each answer settles its event.
-  return Array.from({ length: size }, (_, i) => {
-    const answer = verdict.status === 'delivered' ? answers?.[i] : undefined;
-    if (answer === undefined) return { ...verdict, error };
-    const item = classifyBatchItem(answer.status);
-    return item.status === 'delivered'
-      ? item
-      : { ...item, error: { name: 'Error', message: answer.errormessage ?? `status ${answer.status}` } };
-  });
-}
-
-/** A 429's Retry-After (seconds or an HTTP date) among the requests, in ms. */
-function retryAfter(requests: readonly CapturedRequest[]): number | undefined {
-  for (const request of [...requests].reverse()) {
-    const value = request.status === 429 ? request.responseHeaders?.['retry-after'] : undefined;
-    if (value === undefined) continue;
-    const seconds = Number(value);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const date = Date.parse(value);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
-  return undefined;
+interface Prepared {
+  readonly settings: string;
+  readonly redact: Redactor | undefined;
 }
 
 interface PreparedSettings {
   readonly json: string;
   readonly sensitive: string;
   readonly redact: Redactor | undefined;
-}
-
-function redactResult(result: InvocationResult, redact: Redactor | undefined): InvocationResult {
-  if (redact === undefined) {
-    return result.events === undefined ? result : { ...result, events: result.events.map((e) => defined(e)) };
-  }
-  const error = (e: InvocationError | undefined) =>
-    e &&
-    defined({ ...e, message: redact(e.message), stack: e.stack === undefined ? undefined : redact(e.stack) });
-  const headers = (h: Record<string, string> | undefined) =>
-    h && Object.fromEntries(Object.entries(h).map(([k, v]) => [k, redact(v)]));
-  return {
-    ...result,
-    error: error(result.error),
-    logs: result.logs.map((line) => ({ level: line.level, message: redact(line.message) })),
-    requests: result.requests.map((r) => ({
-      ...r,
-      url: redact(r.url),
-      requestHeaders: headers(r.requestHeaders)!,
-      requestBody: r.requestBody === undefined ? undefined : redact(r.requestBody),
-      responseHeaders: headers(r.responseHeaders),
-      responseBody: r.responseBody === undefined ? undefined : redact(r.responseBody),
-      error: r.error === undefined ? undefined : redact(r.error),
-    })),
-    events: result.events?.map((e) => defined({ ...e, error: error(e.error) })),
-  };
-}
-
-function withoutDetail(result: InvocationResult): InvocationResult {
-  return { ...result, logs: [], droppedLogs: 0, requests: [] };
-}
-
-/** The object without its undefined fields: results are compared and serialised as data. */
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -60,7 +60,7 @@ ${PARTS.map((part) => readFileSync(path.join(import.meta.dirname, 'prelude', par
     configurable: true,
     enumerable: false,
   });
-  return { start, take, resume, bind };
+  return { start, take, resume, bind, startRun, continueRun, takeRun };
 };
 `;
 

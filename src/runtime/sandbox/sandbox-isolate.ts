@@ -3,6 +3,9 @@
 import ivm from 'isolated-vm';
 import { BINDER_SOURCE, PRELUDE_SOURCE, type HandlerName } from './prelude-source.ts';
 import { codec, cryptoOp, lodash, url } from './host-bridge.ts';
+import { UserCodeError, loadError, syntaxError } from './user-code-error.ts';
+
+export { UserCodeError };
 
 /** The file name user code compiles under: stack lines naming it are the user's own. */
 export const USER_FILENAME = 'function.js';
@@ -43,21 +46,6 @@ export interface RawInvocation {
   readonly wallMs: number;
 }
 
-/** Code that cannot run: a syntax error (with position) or a throw while running its top level. */
-export class UserCodeError extends Error {
-  override name = 'UserCodeError';
-  constructor(
-    readonly kind: 'syntax' | 'load',
-    readonly errorName: string,
-    message: string,
-    readonly line: number | undefined,
-    readonly column: number | undefined,
-    readonly userStack?: string,
-  ) {
-    super(message);
-  }
-}
-
 let preludeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
 function compilePrelude(isolate: ivm.Isolate): ivm.Script {
@@ -80,6 +68,7 @@ export class SandboxIsolate {
     private readonly start: ivm.Reference,
     private readonly take: ivm.Reference,
     private readonly resume: ivm.Reference,
+    private readonly run: RunReferences,
     /** The handlers the code defines, e.g. ['onTrack', 'onIdentify']. */
     readonly handlers: readonly HandlerName[],
   ) {}
@@ -113,6 +102,11 @@ export class SandboxIsolate {
       const take = api.getSync('take', { reference: true });
       const resume = api.getSync('resume', { reference: true });
       const bind = api.getSync('bind', { reference: true });
+      const run = {
+        start: api.getSync('startRun', { reference: true }),
+        continue: api.getSync('continueRun', { reference: true }),
+        take: api.getSync('takeRun', { reference: true }),
+      };
 
       let script: ivm.Script;
       try {
@@ -129,7 +123,7 @@ export class SandboxIsolate {
         timeout: limits.loadTimeoutMs,
       });
       const handlers = String(found).split(',').filter(Boolean) as HandlerName[];
-      return new SandboxIsolate(isolate, start, take, resume, handlers);
+      return new SandboxIsolate(isolate, start, take, resume, run, handlers);
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
       throw error;
@@ -197,6 +191,139 @@ export class SandboxIsolate {
     return { ...parsed, timedOut: false, memoryExceeded: false, cpuMs, wallMs };
   }
 
+  /**
+   * Runs events one after another, each its own invocation (the prelude's startRun): an event that asks
+   * the host for nothing lets the next one start within the same call, so a run of quick functions costs a
+   * few crossings instead of two or more per event. `open` is called as each event starts and gives its
+   * deadline and fetch. Returns one result per event run, in order, stopping early when `stop` says so after
+   * a result, or after an event that timed out or ran out of memory (blamed only when it is known to be the
+   * one running). When the isolate fails and the culprit is not known, the results end there: the events
+   * not returned asked the host for nothing, so the caller may run them again one by one.
+   */
+  async invokeRun(
+    handlers: readonly HandlerName[],
+    payloads: readonly string[],
+    settingsJson: string,
+    open: (index: number) => InvocationHost,
+    stop: (raw: RawInvocation, index: number) => boolean,
+  ): Promise<RawInvocation[]> {
+    if (this.busy) throw new Error('a sandbox isolate runs one invocation at a time');
+    this.busy = true;
+    const gen = ++this.gen;
+    const raws: RawInvocation[] = [];
+    let host = open(0);
+    // What the running event has used so far, and whether it reached the outside world.
+    let cpuMs = 0;
+    let wallMs = 0;
+    let askedHost = false;
+    let call: 'start' | 'continue' | 'resume' = 'start';
+    const outcomes: [number, unknown][] = [];
+    let wake: (() => void) | undefined;
+    const fail = (timedOut: boolean): RawInvocation[] => {
+      this.dispose(); // after a timeout the user's globals may be half-updated
+      raws.push({ ok: false, logs: [], droppedLogs: 0, timedOut, memoryExceeded: !timedOut, cpuMs, wallMs });
+      return raws;
+    };
+    try {
+      for (;;) {
+        const remaining = host.deadline - Date.now();
+        if (remaining <= 0) return fail(true);
+        const cpuStart = this.isolate.cpuTime;
+        const started = performance.now();
+        let threw: Error | undefined;
+        try {
+          if (call === 'start')
+            this.run.start.applySync(undefined, [gen, handlers, payloads, settingsJson], {
+              arguments: { copy: true },
+              timeout: remaining,
+            });
+          else if (call === 'continue') this.run.continue.applySync(undefined, [gen], { timeout: remaining });
+          else
+            this.resume.applySync(undefined, [gen, outcomes.splice(0)], {
+              arguments: { copy: true },
+              timeout: remaining,
+            });
+        } catch (error) {
+          threw = error as Error;
+        }
+        let taken: [string[], HostOp[], boolean] | undefined;
+        if (!this.isolate.isDisposed) {
+          try {
+            taken = this.run.take.applySync(undefined, [gen], { result: { copy: true } }) as typeof taken;
+          } catch {
+            taken = undefined;
+          }
+        }
+        const cpu = this.isolate.isDisposed ? 0 : Number(this.isolate.cpuTime - cpuStart) / 1e6;
+        const wall = performance.now() - started;
+        const [done, ops, active] = taken ?? [[], [], true];
+        // The call's time is shared by the events that ran in it: those that finished and the one running.
+        const share = done.length + (active ? 1 : 0) || 1;
+        for (const json of done) {
+          const parsed = JSON.parse(json) as Omit<
+            RawInvocation,
+            'timedOut' | 'memoryExceeded' | 'cpuMs' | 'wallMs'
+          >;
+          const raw = {
+            ...parsed,
+            timedOut: false,
+            memoryExceeded: false,
+            cpuMs: cpuMs + cpu / share,
+            wallMs: wallMs + wall / share,
+          };
+          raws.push(raw);
+          cpuMs = 0;
+          wallMs = 0;
+          askedHost = false;
+          if (stop(raw, raws.length - 1)) return raws;
+          if (raws.length < payloads.length) host = open(raws.length);
+        }
+        if (active) {
+          cpuMs += cpu / share;
+          wallMs += wall / share;
+        }
+        if (threw !== undefined) {
+          const timedOut = /timed out/i.test(threw.message);
+          // Known culprit: the event still running when the call timed out, or one that had asked the host
+          // for something (no other event ran in its calls). Otherwise the rest is run again one by one.
+          if (raws.length < payloads.length && ((timedOut && taken !== undefined && active) || askedHost))
+            return fail(timedOut);
+          this.dispose();
+          return raws;
+        }
+        if (raws.length === payloads.length) return raws;
+        if (!active) {
+          call = 'continue';
+          continue;
+        }
+        if (ops.length > 0) askedHost = true;
+        for (const [id, kind, argument] of ops) {
+          const operation = kind === 'fetch' ? this.fetch(argument, host) : this.sleep(argument, host);
+          void operation.then((value) => {
+            outcomes.push([id, value]);
+            wake?.();
+          });
+        }
+        if (outcomes.length === 0) {
+          const waitStarted = performance.now();
+          const woken = await new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => resolve(false), Math.max(0, host.deadline - Date.now()));
+            wake = () => {
+              clearTimeout(timer);
+              resolve(true);
+            };
+          });
+          wake = undefined;
+          wallMs += performance.now() - waitStarted;
+          if (!woken) return fail(true);
+        }
+        call = 'resume';
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
   /** Performs queued operations and resumes the isolate until the result is in; null at the deadline. */
   private async drive(gen: number, host: InvocationHost): Promise<string | null> {
     const done: [number, unknown][] = [];
@@ -247,6 +374,12 @@ export class SandboxIsolate {
 /** An operation the isolate queued: [id, kind, argument]. */
 type HostOp = [number, 'fetch' | 'sleep', unknown];
 
+interface RunReferences {
+  readonly start: ivm.Reference;
+  readonly continue: ivm.Reference;
+  readonly take: ivm.Reference;
+}
+
 /** Wraps a host service so that it answers {ok} or {err: [name, message]} and never throws across. */
 function answer<A extends unknown[]>(service: (...args: A) => unknown): (...args: A) => unknown {
   return (...args) => {
@@ -257,46 +390,4 @@ function answer<A extends unknown[]>(service: (...args: A) => unknown): (...args
       return { err: [err.name, err.message] };
     }
   };
-}
-
-function syntaxError(error: unknown): UserCodeError {
-  const message = String((error as Error).message ?? error);
-  const match = /^(.*) \[function\.js:(\d+):(\d+)\]$/.exec(message);
-  return new UserCodeError(
-    'syntax',
-    (error as Error).name ?? 'SyntaxError',
-    match ? match[1]! : message,
-    match ? Number(match[2]) : undefined,
-    match ? Number(match[3]) : undefined,
-  );
-}
-
-function loadError(error: unknown, isolate: ivm.Isolate): UserCodeError {
-  const err = error as Error;
-  if (isolate.isDisposed)
-    return new UserCodeError(
-      'load',
-      'MemoryLimitError',
-      'the code exceeded the memory limit while loading',
-      undefined,
-      undefined,
-    );
-  if (/timed out/i.test(err.message)) {
-    return new UserCodeError(
-      'load',
-      'TimeoutError',
-      'the code’s top level did not finish in time',
-      undefined,
-      undefined,
-    );
-  }
-  const where = /function\.js:(\d+):(\d+)/.exec(err.stack ?? '');
-  return new UserCodeError(
-    'load',
-    err.name ?? 'Error',
-    String(err.message),
-    where ? Number(where[1]) : undefined,
-    where ? Number(where[2]) : undefined,
-    err.stack,
-  );
 }

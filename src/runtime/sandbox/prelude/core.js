@@ -30,7 +30,7 @@ const SEGMENT_ERRORS = [EventNotSupported, InvalidEventPayload, ValidationError,
 
 // ---- the current invocation -------------------------------------------------------------------------
 // One invocation runs in an isolate at a time (the host pools isolates), so `current` is unambiguous.
-let current = { gen: 0, logs: [], logBytes: 0, dropped: 0, timers: new Set() };
+let current = { gen: 0, logs: [], logBytes: 0, dropped: 0, timers: new Set(), ops: 0 };
 const results = new Map();
 
 // ---- host operations (fetch, timers) ----------------------------------------------------------------
@@ -44,6 +44,7 @@ function hostOp(kind, argument) {
     const id = nextOpId++;
     waiting.set(id, resolve);
     outbox.push([id, kind, argument]);
+    current.ops++;
   });
 }
 host.fetch = (request) => hostOp('fetch', request);
@@ -225,7 +226,7 @@ function describeError(error) {
   return { name: 'Error', message: inspect(error, 1), stack: undefined };
 }
 
-function finish(inv, outcome) {
+function finish(inv, outcome, settle) {
   if (current !== inv) return;
   current = { ...current, timers: new Set() };
   const record = { ...outcome, logs: inv.logs, droppedLogs: inv.dropped };
@@ -239,7 +240,7 @@ function finish(inv, outcome) {
       logs: inv.logs,
     });
   }
-  results.set(inv.gen, json);
+  settle(json);
 }
 
 /** onBatch's per-event answers, reduced to what the host reads: [{status, errormessage}]. */
@@ -252,12 +253,11 @@ function batchAnswers(value) {
   }));
 }
 
-function start(gen, handlerName, payloadJson, settingsJson) {
+/** Calls the handler for one invocation; `settle` gets the result as JSON once its promise settles. */
+function invokeHandler(inv, handlerName, payloadJson, settingsJson, settle) {
   // What an earlier invocation left unfinished never resumes.
   outbox = [];
   waiting.clear();
-  results.clear();
-  const inv = { gen, logs: [], logBytes: 0, dropped: 0, timers: new Set() };
   current = inv;
   let promise;
   try {
@@ -271,9 +271,63 @@ function start(gen, handlerName, payloadJson, settingsJson) {
     promise = Promise.reject(error);
   }
   promise.then(
-    (value) => finish(inv, { ok: true, batch: handlerName === 'onBatch' ? batchAnswers(value) : undefined }),
-    (error) => finish(inv, { ok: false, error: describeError(error) }),
+    (value) =>
+      finish(inv, { ok: true, batch: handlerName === 'onBatch' ? batchAnswers(value) : undefined }, settle),
+    (error) => finish(inv, { ok: false, error: describeError(error) }, settle),
   );
+}
+
+const newInvocation = (gen) => ({ gen, logs: [], logBytes: 0, dropped: 0, timers: new Set(), ops: 0 });
+
+function start(gen, handlerName, payloadJson, settingsJson) {
+  results.clear();
+  run = undefined;
+  invokeHandler(newInvocation(gen), handlerName, payloadJson, settingsJson, (json) => results.set(gen, json));
+}
+
+// ---- runs: several events one after another, each its own invocation, in few crossings ----------------
+// The next event starts as soon as the previous one settles, within the same call from the host, but only
+// after an event that asked the host for nothing (so whatever reached the outside world has its result
+// collected before anything else runs) and only for a short slice of time (so each event keeps nearly all
+// of its own time limit). Otherwise the run pauses until the host calls continueRun.
+const RUN_SLICE_MS = 20;
+let run;
+
+function startRun(gen, handlerNames, payloads, settingsJson) {
+  results.clear();
+  run = { gen, handlerNames, payloads, settingsJson, next: 0, done: [], active: false, sliceStart: 0 };
+  continueRun(gen);
+}
+
+function continueRun(gen) {
+  if (run === undefined || run.gen !== gen || run.active) return;
+  run.sliceStart = Date.now();
+  runNext();
+}
+
+function runNext() {
+  const r = run;
+  if (r.next >= r.payloads.length) return;
+  const index = r.next++;
+  const inv = newInvocation(r.gen);
+  r.active = true;
+  invokeHandler(inv, r.handlerNames[index], r.payloads[index], r.settingsJson, (json) => {
+    if (run !== r) return;
+    r.done.push(json);
+    r.active = false;
+    if (inv.ops === 0 && Date.now() - r.sliceStart < RUN_SLICE_MS) runNext();
+  });
+}
+
+/** Results since the last call (in order), the operations queued, and whether an event is running. */
+function takeRun(gen) {
+  if (run === undefined || run.gen !== gen) return [[], [], false];
+  const done = run.done;
+  run.done = [];
+  // With no event running, what is queued belongs to one that finished: it never runs (as after start).
+  const ops = run.active ? outbox : [];
+  outbox = [];
+  return [done, ops, run.active];
 }
 
 /** The result as JSON once the handler settled; until then the operations queued since the last take. */
