@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Api, apiClient } from './helpers/api-client.ts';
 import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
-import { type TestServer, basicAuth, createTestServer } from './helpers/test-server.ts';
+import { type TestServer, createTestServer, ingestBatch } from './helpers/test-server.ts';
 import { DIALECTS, skipReason } from './helpers/test-stores.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
@@ -66,13 +66,7 @@ for (const dialect of DIALECTS) {
         messageId: `${event}-${dialect}-${n}`,
         properties: { n },
       }));
-      const answer = await server.app.inject({
-        method: 'POST',
-        url: '/v1/batch',
-        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
-        payload: { batch },
-      });
-      assert.equal(answer.statusCode, 200);
+      assert.equal(await ingestBatch(server, batch), 200);
     };
     const settled = (prefix: string, count: number) =>
       waitFor(`${count} ${prefix} deliveries`, async () => {

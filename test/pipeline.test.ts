@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Analytics } from '@segment/analytics-node';
 import { type Api, apiClient } from './helpers/api-client.ts';
 import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
-import { type TestServer, basicAuth, createTestServer } from './helpers/test-server.ts';
+import { type TestServer, basicAuth, createTestServer, ingestBatch } from './helpers/test-server.ts';
 import { DIALECTS, skipReason } from './helpers/test-stores.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
@@ -259,12 +259,7 @@ for (const dialect of DIALECTS) {
         event: 'Batched',
         properties: { bad: i === 3 },
       }));
-      await server.app.inject({
-        method: 'POST',
-        url: '/v1/batch',
-        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
-        payload: { batch },
-      });
+      await ingestBatch(server, batch);
       const calls = await waitFor('a batch call', async () => {
         const made = sink.requests.slice(before).filter((r) => r.url === '/batch');
         return made.length > 0 ? made : undefined;
@@ -352,12 +347,7 @@ async function onTrack() {}`,
         event: 'Both',
         messageId: `both-${dialect}-${i}`,
       }));
-      await server.app.inject({
-        method: 'POST',
-        url: '/v1/batch',
-        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
-        payload: { batch },
-      });
+      await ingestBatch(server, batch);
       await waitFor('the fast destination’s 60 deliveries', async () =>
         sink.requests.slice(before).filter((r) => r.url === '/fast').length >= 60 ? true : undefined,
       );

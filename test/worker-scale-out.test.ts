@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Api, apiClient } from './helpers/api-client.ts';
 import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
-import { type TestServer, basicAuth, createTestServer } from './helpers/test-server.ts';
+import { type TestServer, createTestServer, ingestBatch } from './helpers/test-server.ts';
 import { skipReason } from './helpers/test-stores.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/switchyard.js');
@@ -94,13 +94,7 @@ describe('two workers on one Postgres', { skip: skipReason('postgres') }, () => 
         event: 'E',
         messageId: `m-${b}-${i}`,
       }));
-      const answer = await server.app.inject({
-        method: 'POST',
-        url: '/v1/batch',
-        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
-        payload: { batch },
-      });
-      assert.equal(answer.statusCode, 200);
+      assert.equal(await ingestBatch(server, batch), 200);
     }
     const deadline = Date.now() + 30_000;
     while (new Set(sink.requests.map((r) => r.body)).size < EVENTS && Date.now() < deadline) {

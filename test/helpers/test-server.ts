@@ -73,3 +73,14 @@ export async function createTestServer(
 export function basicAuth(writeKey: string): string {
   return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
 }
+
+/** POSTs `{batch}` to the server's /v1/batch with its source's write key; returns the status code. */
+export async function ingestBatch(server: TestServer, batch: readonly object[]): Promise<number> {
+  const answer = await server.app.inject({
+    method: 'POST',
+    url: '/v1/batch',
+    headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+    payload: { batch },
+  });
+  return answer.statusCode;
+}
