@@ -12,6 +12,12 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | undefined;
+let onUnauthorized: (() => void) | undefined;
+
+/** Called on any 401: the session expired or its cookie was cleared, so the app signs the user out. */
+export function setUnauthorizedHandler(handler: (() => void) | undefined): void {
+  onUnauthorized = handler;
+}
 
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
@@ -32,6 +38,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     error?: { code?: string; message?: string; field?: string };
   };
   if (!response.ok) {
+    // A wrong password is a 401 too, but it is the sign-in form's own error to show.
+    if (response.status === 401 && !path.startsWith('/auth/')) onUnauthorized?.();
     const error = data.error ?? {};
     throw new ApiError(
       response.status,

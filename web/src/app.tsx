@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { api, messageOf } from './api.ts';
 import { AcceptInvitationPage } from './pages/accept-invitation-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
@@ -9,34 +10,66 @@ import { HealthPage } from './pages/health-page.tsx';
 import { PeoplePage } from './pages/people-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { UsagePage } from './pages/usage-page.tsx';
-import { Link, match, navigate, usePath } from './router.tsx';
-import { can, useSession } from './session.tsx';
+import { Link, confirmLeave, match, navigate, usePath } from './router.tsx';
+import { type Me, can, useSession } from './session.tsx';
+
+/** The tab's title per page, so several open tabs and the history list tell pages apart. */
+function titleOf(path: string, signedIn: boolean): string {
+  if (!signedIn) return 'Sign in';
+  if (path === '/' || path === '/overview') return 'Overview';
+  if (path === '/functions/new') return 'New Function';
+  if (path.startsWith('/functions/')) return 'Function';
+  if (path.startsWith('/destinations/')) return 'Destination';
+  const named: Record<string, string> = {
+    '/functions': 'Functions',
+    '/audit': 'Audit Trail',
+    '/usage': 'Usage',
+    '/health': 'Connection Health',
+    '/people': 'Members & tokens',
+    '/accept-invitation': 'Accept invitation',
+  };
+  return named[path] ?? 'Not found';
+}
 
 export function App() {
   const { me, loading } = useSession();
   const path = usePath();
+  useEffect(() => {
+    document.title = `${titleOf(path, me !== null || path === '/accept-invitation')} · Switchyard`;
+  }, [path, me]);
   if (path === '/accept-invitation') return <AcceptInvitationPage />;
   if (loading) return <p className="muted page">Loading…</p>;
   if (me === null) return <SignInPage />;
   return (
     <div className="shell">
       <Header />
-      <main className="page">{route(path)}</main>
+      <main className="page">{route(path, me)}</main>
     </div>
   );
 }
 
-function route(path: string) {
+/** Shown instead of a page's forms when the role cannot use them; the server refuses the requests anyway. */
+function NotAllowed() {
+  return (
+    <p role="alert" className="notice">
+      Your role does not allow this. <Link to="/">Back to the overview</Link>
+    </p>
+  );
+}
+
+function route(path: string, me: Me) {
   let params: Record<string, string> | null;
+  const owner = can(me, 'workspace:admin');
   if (path === '/' || path === '/overview') return <OverviewPage />;
   if (path === '/functions') return <FunctionsPage />;
-  if (path === '/functions/new') return <FunctionEditorPage key="new" />;
+  if (path === '/functions/new')
+    return can(me, 'functions:write') ? <FunctionEditorPage key="new" /> : <NotAllowed />;
   if ((params = match('/functions/:id', path))) return <FunctionEditorPage key={params.id} id={params.id} />;
   if ((params = match('/destinations/:id', path))) return <DestinationPage key={params.id} id={params.id!} />;
-  if (path === '/audit') return <AuditPage />;
+  if (path === '/audit') return owner ? <AuditPage /> : <NotAllowed />;
   if (path === '/usage') return <UsagePage />;
   if (path === '/health') return <HealthPage />;
-  if (path === '/people') return <PeoplePage />;
+  if (path === '/people') return owner ? <PeoplePage /> : <NotAllowed />;
   return (
     <p>
       Nothing here. <Link to="/">Back to the overview</Link>
@@ -65,9 +98,10 @@ function Header() {
           aria-label="Workspace"
           value={me?.workspaceId}
           onChange={(event) => {
+            if (!confirmLeave()) return;
             api('POST', '/auth/workspace', { workspaceId: event.target.value })
               .then(() => refresh())
-              .then(() => navigate('/'))
+              .then(() => navigate('/', { force: true }))
               .catch((error: unknown) => alert(messageOf(error)));
           }}
         >
@@ -81,7 +115,9 @@ function Header() {
       <span className="muted who">{me?.user?.email}</span>
       <button
         title={me?.user ? `Signed in as ${me.user.email}` : undefined}
-        onClick={() => void signOut().then(() => navigate('/'))}
+        onClick={() => {
+          if (confirmLeave()) void signOut().then(() => navigate('/', { force: true }));
+        }}
       >
         Sign out
       </button>

@@ -2,9 +2,32 @@
 import { type AnchorHTMLAttributes, type ReactNode, useEffect, useState } from 'react';
 
 const listeners = new Set<() => void>();
+/** Pages with unsaved work: each entry names what would be lost. */
+const guards = new Set<{ what: string }>();
 
-export function navigate(path: string): void {
+/** While `guard` is registered, leaving in the app asks first. Returns the unregister function. */
+export function addLeaveGuard(guard: { what: string }): () => void {
+  guards.add(guard);
+  return () => guards.delete(guard);
+}
+
+/**
+ * Whether the user may leave the page: true when nothing is unsaved or they confirm. The guards stay: the
+ * page that registered them drops them when it unmounts (and keeps guarding if leaving failed after all).
+ */
+export function confirmLeave(): boolean {
+  if (guards.size === 0) return true;
+  const what = [...guards].map((g) => g.what).join(', ');
+  return confirm(`You have unsaved changes (${what}). Leave and lose them?`);
+}
+
+/**
+ * `force` skips the unsaved-changes question: for a page that has just saved its work and moves on, or a
+ * caller that asked already (confirmLeave).
+ */
+export function navigate(path: string, { force = false }: { force?: boolean } = {}): void {
   if (path === location.pathname + location.search) return;
+  if (!force && !confirmLeave()) return;
   history.pushState(null, '', path);
   for (const listener of listeners) listener();
 }

@@ -1,6 +1,6 @@
 // Who is signed in, in which workspace, with which roles: the app shapes itself by them (the server decides).
 import { type ReactNode, createContext, useCallback, useContext, useEffect, useState } from 'react';
-import { ApiError, api, setCsrfToken } from './api.ts';
+import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from './api.ts';
 
 export interface RoleGrant {
   role: 'workspace_owner' | 'functions_admin' | 'functions_read_only' | 'source_admin';
@@ -47,6 +47,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  // An expired session shows the sign-in page where the user was; signing in again lands back there.
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setCsrfToken(undefined);
+      setMe(null);
+    });
+    return () => setUnauthorizedHandler(undefined);
+  }, []);
   return (
     <SessionContext.Provider value={{ me, loading, refresh, signOut }}>{children}</SessionContext.Provider>
   );

@@ -37,6 +37,7 @@ export interface Destination {
   enabled: boolean;
   sourceIds: string[];
   settings: Record<string, unknown>;
+  updatedAt: string;
 }
 
 export interface Page<T> {

@@ -16,7 +16,11 @@ export function settingsDeclaration(settings: readonly SettingDefinition[]): str
     const optional = setting.required ? '' : '?';
     return `  /** ${doc.replaceAll('*/', '')} */\n  ${JSON.stringify(setting.name)}${optional}: ${TYPES[setting.type]};`;
   });
-  return `interface FunctionSettings {\n${fields.join('\n')}\n}\n`;
+  // The index signature keeps code that reads a setting not defined yet (the template's settings.apiKey)
+  // free of errors; the named fields still complete with their types and descriptions.
+  const rest =
+    '  /** A setting not defined in the Settings tab: undefined when the function runs. */\n  [name: string]: any;';
+  return `interface FunctionSettings {\n${[...fields, rest].join('\n')}\n}\n`;
 }
 
 /** Segment's generated names ("API Key" → "apiKey"): the server's own rule, so the preview never differs. */

@@ -65,9 +65,25 @@ interface SegmentDeleteEvent extends SegmentEvent {
   type: 'delete';
 }
 
+/** Any event a source sends: what `onBatch(events, settings)` receives a list of. */
+type SegmentAnyEvent =
+  | SegmentTrackEvent
+  | SegmentIdentifyEvent
+  | SegmentGroupEvent
+  | SegmentPageEvent
+  | SegmentScreenEvent
+  | SegmentAliasEvent
+  | SegmentDeleteEvent;
+
+/**
+ * The batch handler, when the function defines one: annotate it with
+ * `@param {SegmentAnyEvent[]} events` and `@param {FunctionSettings} settings`.
+ */
+type SegmentBatchHandler = (events: SegmentAnyEvent[], settings: FunctionSettings) => Promise<unknown>;
+
 /** Throw to have the event retried (9 more times over about 4 hours). */
 declare class RetryError extends Error {}
-/** Throw when the event cannot be handled: discarded, category bad_request. */
+/** Throw when the event's payload is not what the function needs: discarded, category message_rejected. */
 declare class InvalidEventPayload extends Error {}
 /** Throw when the event is not valid for this API: discarded, category message_rejected. */
 declare class ValidationError extends Error {}

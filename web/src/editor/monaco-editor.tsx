@@ -20,6 +20,8 @@ defaults.setCompilerOptions({
   // No DOM: only what the runtime really offers is known.
   lib: ['es2020'],
 });
+// Monaco's JavaScript default leaves type errors unmarked; checkJs is only useful with them shown.
+defaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
 defaults.addExtraLib(handlerEnv, 'file:///switchyard/handler-env.d.ts');
 let settingsLib: monaco.IDisposable | undefined;
 
@@ -69,6 +71,9 @@ export function CodeEditor({
       ariaLabel: 'Function code',
     });
     editor.current = instance;
+    // For the browser tests: the markers (squiggles) the editor shows, read without scraping the DOM.
+    (globalThis as { switchyardMarkers?: () => monaco.editor.IMarker[] }).switchyardMarkers = () =>
+      monaco.editor.getModelMarkers({ resource: uri });
     const changes = model.onDidChangeContent(() => handlers.current.onChange(model.getValue()));
     instance.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => handlers.current.onSave?.());
     instance.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => handlers.current.onRun?.());

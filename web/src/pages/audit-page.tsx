@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
 import { Table } from '../ui/table.tsx';
@@ -16,8 +16,13 @@ interface AuditEvent {
 }
 
 export function AuditPage() {
-  const [resource, setResource] = useState('');
-  const [actor, setActor] = useState('');
+  // What is typed, and (a moment after typing stops) what is asked for: not one request per keystroke.
+  const [typed, setTyped] = useState({ resource: '', actor: '' });
+  const [{ resource, actor }, setFilters] = useState(typed);
+  useEffect(() => {
+    const timer = setTimeout(() => setFilters(typed), 300);
+    return () => clearTimeout(timer);
+  }, [typed]);
   const query = new URLSearchParams({
     limit: '200',
     ...(resource ? { resource } : {}),
@@ -33,11 +38,17 @@ export function AuditPage() {
       <div className="title-row">
         <label>
           Resource id
-          <input value={resource} onChange={(e) => setResource(e.target.value.trim())} />
+          <input
+            value={typed.resource}
+            onChange={(e) => setTyped((t) => ({ ...t, resource: e.target.value.trim() }))}
+          />
         </label>
         <label>
           Actor (email, token or user id)
-          <input value={actor} onChange={(e) => setActor(e.target.value.trim())} />
+          <input
+            value={typed.actor}
+            onChange={(e) => setTyped((t) => ({ ...t, actor: e.target.value.trim() }))}
+          />
         </label>
       </div>
       <AsyncView state={events}>

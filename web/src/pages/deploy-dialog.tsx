@@ -1,8 +1,9 @@
 // Save & Deploy: choose which destinations move to the version just saved, or create the first one.
 import { useState } from 'react';
 import { api } from '../api.ts';
-import type { Destination, Page, Source } from '../types.ts';
+import type { Destination, Page, SettingDefinition, Source } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
+import { SettingFields, isMissing } from '../ui/setting-input.tsx';
 import { SourceChecklist } from '../ui/source-checklist.tsx';
 import { useAction } from '../ui/use-action.ts';
 import { Dialog } from '../ui/dialog.tsx';
@@ -10,10 +11,13 @@ import { Dialog } from '../ui/dialog.tsx';
 export function DeployDialog({
   functionId,
   versionNumber,
+  settings,
   onClose,
 }: {
   functionId: string;
   versionNumber: number;
+  /** The saved version's settings: a new destination must be given its required ones at once. */
+  settings: readonly SettingDefinition[];
   onClose(): void;
 }) {
   const destinations = useLoad(
@@ -24,6 +28,9 @@ export function DeployDialog({
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [name, setName] = useState('');
   const [sourceIds, setSourceIds] = useState<string[]>([]);
+  const [values, setValues] = useState<Record<string, unknown>>({});
+  const creating = name.trim() !== '';
+  const missing = creating ? settings.filter((d) => isMissing(d, values[d.name])) : [];
   const { busy, error, run } = useAction();
   const [done, setDone] = useState<string>();
 
@@ -32,8 +39,10 @@ export function DeployDialog({
       if (chosen.size > 0) {
         await api('POST', `/functions/${functionId}/deploy`, { destinationIds: [...chosen] });
       }
-      if (name.trim() !== '') {
-        await api('POST', '/destinations', { name: name.trim(), functionId, sourceIds, settings: {} });
+      if (creating) {
+        await api('POST', '/destinations', { name: name.trim(), functionId, sourceIds, settings: values });
+        setName('');
+        setValues({});
       }
       setDone(`Deployed v${versionNumber}.`);
       destinations.reload();
@@ -79,7 +88,17 @@ export function DeployDialog({
           onChange={setSourceIds}
           verb="Connect source"
         />
-        <p className="muted small">Fill in its setting values on the destination's page.</p>
+        {settings.length > 0 && (
+          <fieldset>
+            <legend>Its settings</legend>
+            <SettingFields definitions={settings} values={values} onChange={setValues} />
+          </fieldset>
+        )}
+        {missing.length > 0 && (
+          <p className="muted small">
+            Required before creating it: {missing.map((d) => d.label).join(', ')}.
+          </p>
+        )}
       </fieldset>
       {error && (
         <p role="alert" className="error">
@@ -91,7 +110,7 @@ export function DeployDialog({
         <button onClick={onClose}>Close</button>
         <button
           className="primary"
-          disabled={busy || (chosen.size === 0 && name.trim() === '')}
+          disabled={busy || (chosen.size === 0 && !creating) || missing.length > 0}
           onClick={() => void deploy()}
         >
           {busy ? 'Deploying…' : 'Deploy'}

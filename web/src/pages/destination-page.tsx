@@ -1,6 +1,6 @@
 // One destination: its sources, setting values (required and encrypted as the function defines them),
 // enabled or not, filters with a preview, and Event Delivery.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { Link } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
@@ -9,6 +9,7 @@ import { AsyncView, useLoad } from '../ui/async-view.tsx';
 import { SettingFields } from '../ui/setting-input.tsx';
 import { SourceChecklist } from '../ui/source-checklist.tsx';
 import { useAction } from '../ui/use-action.ts';
+import { useLeaveGuard } from '../ui/use-leave-guard.ts';
 import { EventDelivery } from './event-delivery.tsx';
 import { FiltersEditor } from './filters-editor.tsx';
 
@@ -22,6 +23,7 @@ interface Loaded {
 export function DestinationPage({ id }: { id: string }) {
   const { me } = useSession();
   const [tab, setTab] = useState<'delivery' | 'settings' | 'filters'>('delivery');
+  const [settingsNotice, setSettingsNotice] = useState<string>();
   const state = useLoad(async (): Promise<Loaded> => {
     const destination = await api<Loaded['destination']>('GET', `/destinations/${id}`);
     const [version, sources, fn] = await Promise.all([
@@ -39,6 +41,10 @@ export function DestinationPage({ id }: { id: string }) {
       functionName: fn.displayName,
     };
   }, [id]);
+  const name = state.data?.destination.name;
+  useEffect(() => {
+    if (name) document.title = `${name} · Switchyard`;
+  }, [name]);
   return (
     <AsyncView state={state}>
       {(loaded) => {
@@ -65,17 +71,30 @@ export function DestinationPage({ id }: { id: string }) {
                 </button>
               ))}
             </div>
-            {tab === 'delivery' && <EventDelivery destinationId={id} canReplay={writable} />}
-            {tab === 'settings' && (
-              <DestinationSettings loaded={loaded} writable={writable} onSaved={state.reload} />
-            )}
-            {tab === 'filters' && (
+            {/* All panels stay mounted, only hidden: switching tabs keeps unsaved settings and filters. */}
+            <div hidden={tab !== 'delivery'}>
+              <EventDelivery destinationId={id} canReplay={writable} />
+            </div>
+            <div hidden={tab !== 'settings'}>
+              <DestinationSettings
+                // A fresh form after each save: encrypted values come back masked from the server.
+                key={loaded.destination.updatedAt}
+                loaded={loaded}
+                writable={writable}
+                message={settingsNotice}
+                onSaved={(notice) => {
+                  setSettingsNotice(notice);
+                  state.reload();
+                }}
+              />
+            </div>
+            <div hidden={tab !== 'filters'}>
               <FiltersEditor
                 destinationId={id}
                 sourceIds={loaded.destination.sourceIds}
                 writable={writable}
               />
-            )}
+            </div>
           </>
         );
       }}
@@ -86,24 +105,33 @@ export function DestinationPage({ id }: { id: string }) {
 function DestinationSettings({
   loaded,
   writable,
+  message,
   onSaved,
 }: {
   loaded: Loaded;
   writable: boolean;
-  onSaved(): void;
+  /** Kept by the page: the form is rebuilt after a save, and the notice must outlive it. */
+  message: string | undefined;
+  onSaved(message: string): void;
 }) {
   const { destination, definitions, sources } = loaded;
   const [values, setValues] = useState<Record<string, unknown>>(destination.settings);
   const [sourceIds, setSourceIds] = useState(destination.sourceIds);
   const [enabled, setEnabled] = useState(destination.enabled);
-  const [message, setMessage] = useState<string>();
   const saving = useAction();
+  const dirty =
+    JSON.stringify({ values, sourceIds, enabled }) !==
+    JSON.stringify({
+      values: destination.settings,
+      sourceIds: destination.sourceIds,
+      enabled: destination.enabled,
+    });
+  useLeaveGuard(dirty && writable, 'destination settings');
   const save = () =>
     saving.run(async () => {
-      setMessage(undefined);
       await api('PATCH', `/destinations/${destination.id}`, { settings: values, sourceIds, enabled });
-      setMessage('Saved.');
-      onSaved();
+      // The form is rebuilt from the reloaded destination (see its key), so the notice outlives this one.
+      onSaved('Saved.');
     });
   return (
     <form
@@ -127,16 +155,19 @@ function DestinationSettings({
         <SettingFields definitions={definitions} values={values} onChange={setValues} />
       </fieldset>
       {writable && (
-        <button type="submit" className="primary" disabled={saving.busy}>
-          {saving.busy ? 'Saving…' : 'Save settings'}
-        </button>
+        <div className="button-row">
+          <button type="submit" className="primary" disabled={saving.busy}>
+            {saving.busy ? 'Saving…' : 'Save settings'}
+          </button>
+          {dirty && <span className="muted small">Unsaved changes</span>}
+        </div>
       )}
       {saving.error && (
         <p role="alert" className="error">
           {saving.error}
         </p>
       )}
-      {message && <p role="status">{message}</p>}
+      {message && !dirty && <p role="status">{message}</p>}
     </form>
   );
 }

@@ -1,20 +1,12 @@
 // The Event Delivery tab: a chart of outcomes over time, failures (or any status) in a table that opens to
 // the event sent, the attempts' requests, responses, logs and error, and replay.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, messageOf } from '../api.ts';
 import type { CapturedRequest, Health } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
 import { InvocationOutput } from '../ui/invocation-output.tsx';
 import { Table } from '../ui/table.tsx';
-
-interface Bucket {
-  start: string;
-  delivered: number;
-  retry: number;
-  discarded: Record<string, number>;
-  dead: number;
-  filtered: number;
-}
+import { type Bucket, DeliveryChart } from './delivery-chart.tsx';
 
 interface Stats {
   buckets: Bucket[];
@@ -50,17 +42,11 @@ interface Attempt {
   requests: CapturedRequest[] | null;
 }
 
-const SERIES = [
-  ['delivered', '#2e7d32'],
-  ['retry', '#f9a825'],
-  ['discarded', '#c62828'],
-  ['dead', '#4a148c'],
-  ['filtered', '#90a4ae'],
-] as const;
-
-const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
-const valueOf = (bucket: Omit<Bucket, 'start'>, key: (typeof SERIES)[number][0]) =>
-  key === 'discarded' ? sum(bucket.discarded) : bucket[key];
+/** The runtime stores errors as "Name: message"; show them as the Test tab does, without an extra prefix. */
+function splitError(text: string): { name: string; message: string } {
+  const found = /^([A-Za-z]*Error): ([\s\S]*)$/.exec(text);
+  return found ? { name: found[1]!, message: found[2]! } : { name: 'Error', message: text };
+}
 
 export function EventDelivery({ destinationId, canReplay }: { destinationId: string; canReplay: boolean }) {
   const [window, setWindow] = useState('24h');
@@ -124,23 +110,8 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
               Connection health: <span className={`health ${data.health.status}`}>{data.health.status}</span>{' '}
               <span className="muted">{data.health.reason}</span>
             </p>
-            <Chart buckets={data.buckets} />
-            <p className="legend">
-              {SERIES.map(([key, color]) => (
-                <span key={key}>
-                  <i style={{ background: color }} /> {key} {valueOf(data.totals, key)}
-                </span>
-              ))}
-              <span className="muted">execution {Math.round(data.executionMs)} ms</span>
-            </p>
-            {Object.keys(data.totals.discarded).length > 0 && (
-              <p className="muted">
-                Discarded by category:{' '}
-                {Object.entries(data.totals.discarded)
-                  .map(([category, count]) => `${category} ${count}`)
-                  .join(', ')}
-              </p>
-            )}
+            <DeliveryChart buckets={data.buckets} totals={data.totals} />
+            <p className="muted small">execution {Math.round(data.executionMs)} ms</p>
           </>
         )}
       </AsyncView>
@@ -161,7 +132,14 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
           </button>
         )}
         {canReplay && (status === 'discarded' || status === 'dead' || status === 'delivered') && (
-          <button onClick={() => replay({ status })}>Replay all {status}</button>
+          <button
+            onClick={() => {
+              // Every such delivery in the window runs again and may reach the endpoint twice: ask first.
+              if (confirm(`Replay every ${status} delivery of this destination?`)) replay({ status });
+            }}
+          >
+            Replay all {status}
+          </button>
         )}
         <button
           onClick={() => {
@@ -250,10 +228,16 @@ function DeliveryView({
     () => api<DeliveryDetail>('GET', `/destinations/${destinationId}/deliveries/${id}`),
     [destinationId, id],
   );
+  // The detail opens below a possibly long table: bring it into view once it has loaded.
+  const box = useRef<HTMLDivElement>(null);
+  const loaded = detail.data !== undefined;
+  useEffect(() => {
+    if (loaded) box.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [loaded, id]);
   return (
     <AsyncView state={detail}>
       {(delivery) => (
-        <div className="delivery-detail" aria-label="Delivery">
+        <div className="delivery-detail" aria-label="Delivery" ref={box}>
           <div className="title-row">
             <h3>
               {delivery.eventType} {delivery.messageId}
@@ -279,7 +263,7 @@ function DeliveryView({
                         ? 'discarded'
                         : 'retry',
                   category: attempt.category ?? undefined,
-                  error: attempt.error ? { name: 'Error', message: attempt.error } : undefined,
+                  error: attempt.error ? splitError(attempt.error) : undefined,
                   logs: attempt.logs ?? [],
                   requests: attempt.requests ?? [],
                   durationMs: attempt.durationMs,
@@ -290,38 +274,5 @@ function DeliveryView({
         </div>
       )}
     </AsyncView>
-  );
-}
-
-function Chart({ buckets }: { buckets: Bucket[] }) {
-  const width = 720;
-  const height = 140;
-  const max = Math.max(1, ...buckets.map((b) => SERIES.reduce((n, [key]) => n + valueOf(b, key), 0)));
-  const barWidth = width / Math.max(1, buckets.length);
-  return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Deliveries over time">
-      {buckets.map((bucket, i) => {
-        let y = height;
-        return SERIES.map(([key, color]) => {
-          const value = valueOf(bucket, key);
-          const h = (value / max) * (height - 10);
-          y -= h;
-          return value === 0 ? null : (
-            <rect
-              key={`${i}-${key}`}
-              x={i * barWidth + 1}
-              y={y}
-              width={Math.max(1, barWidth - 2)}
-              height={h}
-              fill={color}
-            >
-              <title>
-                {new Date(bucket.start).toLocaleString()}: {key} {value}
-              </title>
-            </rect>
-          );
-        });
-      })}
-    </svg>
   );
 }

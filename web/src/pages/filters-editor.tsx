@@ -1,6 +1,7 @@
 // A destination's filters, as Segment's Destination Filters: a list of filters built with a form (or edited
 // as JSON), reordered, previewed on an event and saved. The server validates and answers with the saved list.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useLeaveGuard } from '../ui/use-leave-guard.ts';
 import { api, messageOf } from '../api.ts';
 import { ConditionError } from '../filters/fql-builder.ts';
 import {
@@ -85,12 +86,7 @@ function Editor({
     current = undefined;
   }
   const dirty = current !== asJson(saved);
-  useEffect(() => {
-    if (!dirty || !writable) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    addEventListener('beforeunload', warn);
-    return () => removeEventListener('beforeunload', warn);
-  }, [dirty, writable]);
+  useLeaveGuard(dirty && writable, 'filters');
 
   const setFilters = (filters: FormFilter[]) => {
     setNotice(undefined);

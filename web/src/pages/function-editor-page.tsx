@@ -6,7 +6,8 @@ import { api, messageOf } from '../api.ts';
 import { settingsDeclaration } from '../editor/function-settings.ts';
 import { CodeEditor, setSettingsDeclaration } from '../editor/monaco-editor.tsx';
 import { navigate } from '../router.tsx';
-import { can, useSession } from '../session.tsx';
+import { type Me, can, useSession } from '../session.tsx';
+import { useLeaveGuard } from '../ui/use-leave-guard.ts';
 import type { FunctionSummary, SettingDefinition } from '../types.ts';
 import { DeployDialog } from './deploy-dialog.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
@@ -20,12 +21,15 @@ interface Draft {
   name: string;
 }
 
-const draftKey = (id: string | undefined) => `switchyard:draft:${id ?? 'new'}`;
+/** Per user and workspace: someone else signing in on this browser must not get this user's draft. */
+const draftKey = (me: Me | null, id: string | undefined) =>
+  `switchyard:draft:${me?.user?.id ?? 'token'}:${me?.workspaceId ?? ''}:${id ?? 'new'}`;
 
 export function FunctionEditorPage({ id }: { id?: string }) {
+  const { me } = useSession();
   // Catalog → Functions → New Function: first the kind, as in Segment; then Build opens the editor.
   const [building, setBuilding] = useState(
-    id !== undefined || localStorage.getItem(draftKey(undefined)) !== null,
+    id !== undefined || localStorage.getItem(draftKey(me, undefined)) !== null,
   );
   if (!building) return <NewFunctionChooser onBuild={() => setBuilding(true)} />;
   return <FunctionEditor id={id} />;
@@ -56,6 +60,8 @@ function FunctionEditor({ id }: { id?: string }) {
   const [saved, setSaved] = useState<FunctionSummary>();
   const [draft, setDraft] = useState<Draft>();
   const [restored, setRestored] = useState(false);
+  /** A new function's starting point: leaving it untouched loses nothing. */
+  const [template, setTemplate] = useState<string>();
   /** Bumped whenever the code is replaced from outside the editor (load, discard, restore). */
   const [resetKey, setResetKey] = useState(0);
   const [tab, setTab] = useState<'settings' | 'test' | 'versions'>('test');
@@ -75,7 +81,8 @@ function FunctionEditor({ id }: { id?: string }) {
             setSaved(fn);
             return { code: fn.code, settings: fn.settings, name: fn.displayName };
           });
-    const kept = localStorage.getItem(draftKey(id));
+    if (id === undefined) setTemplate(base.code);
+    const kept = localStorage.getItem(draftKey(me, id));
     const local = kept === null ? undefined : (JSON.parse(kept) as Draft);
     if (
       local &&
@@ -98,17 +105,17 @@ function FunctionEditor({ id }: { id?: string }) {
       ? true
       : draft.code !== saved.code || JSON.stringify(draft.settings) !== JSON.stringify(saved.settings));
 
+  const title = saved?.displayName;
+  useEffect(() => {
+    if (title) document.title = `${title} · Switchyard`;
+  }, [title]);
+  const untouchedTemplate = saved === undefined && draft?.code === template && draft?.settings.length === 0;
   useEffect(() => {
     if (draft === undefined || readOnly) return;
-    if (dirty) localStorage.setItem(draftKey(id), JSON.stringify(draft));
-    else localStorage.removeItem(draftKey(id));
-  }, [draft, dirty, id, readOnly]);
-  useEffect(() => {
-    if (!dirty || readOnly) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    addEventListener('beforeunload', warn);
-    return () => removeEventListener('beforeunload', warn);
-  }, [dirty, readOnly]);
+    if (dirty && !untouchedTemplate) localStorage.setItem(draftKey(me, id), JSON.stringify(draft));
+    else localStorage.removeItem(draftKey(me, id));
+  }, [draft, dirty, untouchedTemplate, id, readOnly]);
+  useLeaveGuard(dirty && !untouchedTemplate && !readOnly, 'function code and settings');
   useEffect(() => setSettingsDeclaration(settingsDeclaration(draft?.settings ?? [])), [draft?.settings]);
   // The shortcuts work anywhere on the page, not only inside the editor.
   const shortcuts = useRef({ save: () => {}, run: () => {} });
@@ -145,7 +152,7 @@ function FunctionEditor({ id }: { id?: string }) {
       });
       setSaved(fn);
       setDraft({ code: fn.code, settings: fn.settings, name: fn.displayName });
-      localStorage.removeItem(draftKey(id));
+      localStorage.removeItem(draftKey(me, id));
       setNotice(`Saved as v${fn.version.number}. Running destinations keep their version until you deploy.`);
       return fn;
     } catch (cause) {
@@ -165,9 +172,10 @@ function FunctionEditor({ id }: { id?: string }) {
         code: draft.code,
         settings: draft.settings,
       });
-      localStorage.removeItem(draftKey(undefined));
+      localStorage.removeItem(draftKey(me, undefined));
       setConfiguring(false);
-      navigate(`/functions/${fn.id}`);
+      // Created: nothing is unsaved any more, so the move to its page must not ask.
+      navigate(`/functions/${fn.id}`, { force: true });
     } catch (cause) {
       setError(messageOf(cause));
     } finally {
@@ -221,7 +229,7 @@ function FunctionEditor({ id }: { id?: string }) {
           <button
             className="link"
             onClick={() => {
-              localStorage.removeItem(draftKey(id));
+              localStorage.removeItem(draftKey(me, id));
               setRestored(false);
               void load();
             }}
@@ -235,7 +243,8 @@ function FunctionEditor({ id }: { id?: string }) {
           {error}
         </p>
       )}
-      {notice && <p role="status">{notice}</p>}
+      {/* "Saved as vN" describes the editor only until the next change. */}
+      {notice && !dirty && <p role="status">{notice}</p>}
       <div className="editor-columns">
         <CodeEditor
           value={draft.code}
@@ -285,7 +294,8 @@ function FunctionEditor({ id }: { id?: string }) {
               unsaved={dirty}
               onRestored={() => {
                 // The restored version is now the saved code: the editor shows it, not an older draft.
-                localStorage.removeItem(draftKey(id));
+                localStorage.removeItem(draftKey(me, id));
+                setNotice(undefined);
                 void load();
               }}
             />
@@ -304,6 +314,7 @@ function FunctionEditor({ id }: { id?: string }) {
         <DeployDialog
           functionId={saved.id}
           versionNumber={saved.version.number}
+          settings={saved.settings}
           onClose={() => setDeploying(false)}
         />
       )}

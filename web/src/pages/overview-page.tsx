@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, messageOf } from '../api.ts';
+import { ApiError, api, messageOf } from '../api.ts';
 import { Link } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import type { Destination, Health, Page, Source } from '../types.ts';
@@ -10,10 +10,14 @@ export function OverviewPage() {
   const { me } = useSession();
   const sources = useLoad(() => api<Page<Source>>('GET', '/sources?limit=200'), []);
   const destinations = useLoad(async () => {
-    const page = await api<Page<Destination>>('GET', '/destinations?limit=200').catch(() => ({
-      data: [],
-      next: null,
-    }));
+    let page: Page<Destination>;
+    try {
+      page = await api<Page<Destination>>('GET', '/destinations?limit=200');
+    } catch (cause) {
+      // A role without destination rights is refused: say so rather than pretend there are none.
+      if (cause instanceof ApiError && cause.status === 403) return 'forbidden' as const;
+      throw cause;
+    }
     return Promise.all(
       page.data.map(async (destination) => ({
         destination,
@@ -77,7 +81,9 @@ export function OverviewPage() {
         <h2 id="destinations-heading">Destinations</h2>
         <AsyncView state={destinations}>
           {(rows) =>
-            rows.length === 0 ? (
+            rows === 'forbidden' ? (
+              <p className="muted">You cannot see destinations.</p>
+            ) : rows.length === 0 ? (
               <p className="muted">
                 No destinations yet: <Link to="/functions">build a function</Link> and deploy it.
               </p>

@@ -171,6 +171,7 @@ function SettingDialog({
             definition={{ ...setting, name: name || 'setting', label: setting.label || '(no label yet)' }}
             value={preview}
             onChange={setPreview}
+            preview
           />
         </div>
       </div>

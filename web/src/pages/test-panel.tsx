@@ -1,7 +1,7 @@
 // The Test tab: pick a sample event captured from a source or paste one, fill in test values, Run. For a saved
 // function the values load from and save to the function (encrypted ones come back masked; a masked value
 // sent back means "the saved one", so runs use the saved secret without the browser ever holding it).
-import { forwardRef, useImperativeHandle, useState } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { api, messageOf } from '../api.ts';
 import type { InvocationResult, SettingDefinition } from '../types.ts';
 import { InvocationOutput } from '../ui/invocation-output.tsx';
@@ -72,6 +72,11 @@ export const TestPanel = forwardRef<TestPanelHandle, TestPanelProps>(function Te
       .finally(() => setRunning(false));
   };
   useImperativeHandle(ref, () => ({ run }));
+  // The output sits below the event and settings, under the fold on a laptop: show it when a run ends.
+  const outcome = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (result || error) outcome.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [result, error]);
 
   const unsavedNames = saved
     ? settings.filter((d) => !saved.settings.some((s) => s.name === d.name)).map((d) => d.label)
@@ -145,12 +150,14 @@ export const TestPanel = forwardRef<TestPanelHandle, TestPanelProps>(function Te
       <button className="primary" onClick={run} disabled={running} title="Ctrl/Cmd+Enter">
         {running ? 'Running…' : 'Run'}
       </button>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {result && <InvocationOutput result={result} />}
+      <div ref={outcome}>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        {result && <InvocationOutput result={result} />}
+      </div>
     </section>
   );
 });

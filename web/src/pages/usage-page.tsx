@@ -1,4 +1,5 @@
 import { api } from '../api.ts';
+import type { Page } from '../types.ts';
 import { AsyncView, useLoad } from '../ui/async-view.tsx';
 import { Table } from '../ui/table.tsx';
 
@@ -14,8 +15,28 @@ interface Usage {
   }[];
 }
 
+/** Ids → names for the table. A role that cannot list destinations or functions still sees the ids. */
+async function namesOf(path: string, key: 'name' | 'displayName'): Promise<Map<string, string>> {
+  const page = await api<Page<Record<string, string>>>('GET', `${path}?limit=200`).catch(() => ({
+    data: [],
+  }));
+  return new Map(page.data.map((item) => [item.id!, item[key]!]));
+}
+
+function Named({ names, id }: { names: Map<string, string>; id: string }) {
+  const name = names.get(id);
+  return name ? <span title={id}>{name}</span> : <code>{id}</code>;
+}
+
 export function UsagePage() {
-  const usage = useLoad(() => api<Usage>('GET', '/usage'), []);
+  const usage = useLoad(async () => {
+    const [data, destinations, functions] = await Promise.all([
+      api<Usage>('GET', '/usage'),
+      namesOf('/destinations', 'name'),
+      namesOf('/functions', 'displayName'),
+    ]);
+    return { ...data, destinations, functions };
+  }, []);
   return (
     <>
       <h1>Usage</h1>
@@ -37,10 +58,10 @@ export function UsagePage() {
                 <tr key={`${row.day}-${row.destinationId}`}>
                   <td>{row.day}</td>
                   <td>
-                    <code>{row.destinationId}</code>
+                    <Named names={data.destinations} id={row.destinationId} />
                   </td>
                   <td>
-                    <code>{row.functionId}</code>
+                    <Named names={data.functions} id={row.functionId} />
                   </td>
                   <td>{row.invocations}</td>
                   <td>{row.executionMs} ms</td>

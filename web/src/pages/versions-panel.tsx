@@ -102,7 +102,8 @@ export function VersionsPanel({
           {action.error}
         </p>
       )}
-      {notice && <p role="status">{notice}</p>}
+      {/* Once the editor changes again, "Restored …" no longer describes what it shows. */}
+      {notice && !unsaved && <p role="status">{notice}</p>}
       {diff && (
         // A dialog, so the two versions get the width of the screen rather than of the side panel.
         <Dialog

@@ -1,17 +1,85 @@
 // One setting's input as a destination's configuration shows it: text (masked when encrypted), a switch,
 // a list, or key/value pairs.
+import { useEffect, useId, useState } from 'react';
 import type { SettingDefinition } from '../types.ts';
+
+/** One item per non-empty line. */
+export const parseList = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+
+/** `key: value` per line; a line without a colon (still being typed) is left out. */
+export const parseTextMap = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.includes(':'))
+      .map((line): [string, string] => [
+        line.slice(0, line.indexOf(':')).trim(),
+        line.slice(line.indexOf(':') + 1).trim(),
+      ])
+      .filter(([key]) => key !== ''),
+  );
+
+const formatList = (value: unknown) => (Array.isArray(value) ? value.join('\n') : '');
+const formatTextMap = (value: unknown) =>
+  value && typeof value === 'object'
+    ? Object.entries(value as Record<string, string>)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n')
+    : '';
+
+/**
+ * A textarea whose text is the user's own: parsing each keystroke into the value and printing it back would
+ * drop the empty line Enter just made, or a key still waiting for its colon. The text follows `value` only
+ * when the value changes from outside (a reload, a reset).
+ */
+function ParsedTextarea({
+  id,
+  value,
+  parse,
+  format,
+  onChange,
+}: {
+  id: string;
+  value: unknown;
+  parse(text: string): unknown;
+  format(value: unknown): string;
+  onChange(value: unknown): void;
+}) {
+  const [text, setText] = useState(() => format(value));
+  useEffect(() => {
+    if (JSON.stringify(parse(text)) !== JSON.stringify(value ?? parse(''))) setText(format(value));
+    // Only an outside change of the value re-formats; the text itself changes with every keystroke.
+  }, [JSON.stringify(value)]);
+  return (
+    <textarea
+      id={id}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(parse(e.target.value));
+      }}
+    />
+  );
+}
 
 export function SettingInput({
   definition,
   value,
   onChange,
+  preview = false,
 }: {
   definition: SettingDefinition;
   value: unknown;
   onChange(value: unknown): void;
+  /** The Add Setting dialog's preview: it looks required but must never block the dialog's own form. */
+  preview?: boolean;
 }) {
-  const id = `setting-${definition.name}`;
+  // Unique per input: the same setting can show twice at once (the Test tab behind the Deploy dialog).
+  const id = `setting-${definition.name}-${useId()}`;
   const label = (
     <>
       {definition.label}
@@ -37,11 +105,7 @@ export function SettingInput({
       return (
         <label htmlFor={id}>
           {label} <span className="muted small">(one per line)</span>
-          <textarea
-            id={id}
-            value={Array.isArray(value) ? value.join('\n') : ''}
-            onChange={(e) => onChange(e.target.value.split('\n').filter((line) => line !== ''))}
-          />
+          <ParsedTextarea id={id} value={value} parse={parseList} format={formatList} onChange={onChange} />
           {help}
         </label>
       );
@@ -49,28 +113,12 @@ export function SettingInput({
       return (
         <label htmlFor={id}>
           {label} <span className="muted small">(key: value, one per line)</span>
-          <textarea
+          <ParsedTextarea
             id={id}
-            value={
-              value && typeof value === 'object'
-                ? Object.entries(value as Record<string, string>)
-                    .map(([k, v]) => `${k}: ${v}`)
-                    .join('\n')
-                : ''
-            }
-            onChange={(e) =>
-              onChange(
-                Object.fromEntries(
-                  e.target.value
-                    .split('\n')
-                    .filter((line) => line.includes(':'))
-                    .map((line) => [
-                      line.slice(0, line.indexOf(':')).trim(),
-                      line.slice(line.indexOf(':') + 1).trim(),
-                    ]),
-                ),
-              )
-            }
+            value={value}
+            parse={parseTextMap}
+            format={formatTextMap}
+            onChange={onChange}
           />
           {help}
         </label>
@@ -84,13 +132,22 @@ export function SettingInput({
             type={definition.sensitive ? 'password' : 'text'}
             autoComplete="off"
             value={typeof value === 'string' ? value : ''}
-            required={definition.required}
+            required={definition.required && !preview}
             onChange={(e) => onChange(e.target.value)}
           />
           {help}
         </label>
       );
   }
+}
+
+/** Whether a required setting still lacks a value (an empty text, list or map). */
+export function isMissing(definition: SettingDefinition, value: unknown): boolean {
+  if (!definition.required) return false;
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
 }
 
 /** Every setting of a function, each with its input; `onChange` gets all values. */
