@@ -1,5 +1,6 @@
 // Event Delivery's chart: outcomes per time bucket, stacked, with a time axis and a legend. Discards are split
 // by category (each its own colour), as Segment's Event Delivery shows them.
+import { useEffect, useRef, useState } from 'react';
 
 export interface Bucket {
   start: string;
@@ -70,7 +71,16 @@ export function DeliveryChart({ buckets, totals }: { buckets: Bucket[]; totals: 
 }
 
 function Chart({ buckets, series }: { buckets: Bucket[]; series: Series[] }) {
-  const width = 720;
+  // Drawn at the box's own pixel width, so bars fill it and labels keep their size on any screen.
+  const box = useRef<SVGSVGElement>(null);
+  const [width, setWidth] = useState(720);
+  useEffect(() => {
+    const svg = box.current;
+    if (!svg) return;
+    const observer = new ResizeObserver(() => setWidth(Math.max(200, Math.round(svg.clientWidth))));
+    observer.observe(svg);
+    return () => observer.disconnect();
+  }, []);
   const height = 160;
   const plot = height - 20; // the bottom 20 units hold the time labels
   const total = (bucket: Bucket) => series.reduce((n, s) => n + s.value(bucket), 0);
@@ -85,7 +95,13 @@ function Chart({ buckets, series }: { buckets: Bucket[]; series: Series[] }) {
       ? new Date(start).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
       : new Date(start).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Deliveries over time">
+    <svg
+      ref={box}
+      className="chart"
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label="Deliveries over time"
+    >
       {buckets.map((bucket, i) => {
         let y = plot;
         return series.map((s) => {

@@ -73,7 +73,7 @@ export function DestinationPage({ id }: { id: string }) {
             </div>
             {/* All panels stay mounted, only hidden: switching tabs keeps unsaved settings and filters. */}
             <div hidden={tab !== 'delivery'}>
-              <EventDelivery destinationId={id} canReplay={writable} />
+              <EventDelivery destinationId={id} canReplay={writable} visible={tab === 'delivery'} />
             </div>
             <div hidden={tab !== 'settings'}>
               <DestinationSettings

@@ -48,7 +48,16 @@ function splitError(text: string): { name: string; message: string } {
   return found ? { name: found[1]!, message: found[2]! } : { name: 'Error', message: text };
 }
 
-export function EventDelivery({ destinationId, canReplay }: { destinationId: string; canReplay: boolean }) {
+export function EventDelivery({
+  destinationId,
+  canReplay,
+  visible = true,
+}: {
+  destinationId: string;
+  canReplay: boolean;
+  /** Hidden behind another tab: no refreshing meanwhile, and fresh figures when it shows again. */
+  visible?: boolean;
+}) {
   const [window, setWindow] = useState('24h');
   const [status, setStatus] = useState('failures');
   const [open, setOpen] = useState<number>();
@@ -71,15 +80,25 @@ export function EventDelivery({ destinationId, canReplay }: { destinationId: str
     return { data: failing.sort((a, b) => b.id - a.id) };
   }, [destinationId, status]);
 
-  // Live: the view refreshes itself while it is open.
+  // Live: the view refreshes itself while it is shown.
+  const shown = useRef(visible);
   useEffect(() => {
+    if (!visible) return;
+    if (!shown.current) {
+      stats.reload();
+      deliveries.reload();
+    }
+    shown.current = true;
     const timer = setInterval(() => {
       stats.reload();
       deliveries.reload();
     }, 5_000);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      shown.current = false;
+    };
     // reload only bumps a counter: the first render's functions stay valid.
-  }, []);
+  }, [visible]);
 
   const replay = (body: Record<string, unknown>) => {
     api<{ requeued: number; created: number }>('POST', `/destinations/${destinationId}/replay`, body)
