@@ -114,15 +114,18 @@ export class FunctionRuntime {
       }
       // The events up to the next one the isolate need not see (unsupported type, unreadable JSON).
       const calls: { handler: HandlerName; payload: string }[] = [];
+      let blocked: Omit<InvocationOutcome, 'durationMs'> | undefined;
       for (; next < inputs.length; next++) {
         const call = callOf(inputs[next]!, false);
-        if ('outcome' in call) break;
+        if ('outcome' in call) {
+          blocked = call.outcome;
+          break;
+        }
         calls.push(call);
       }
       const first = next - calls.length;
       if (calls.length === 0) {
-        const call = callOf(inputs[next]!, false) as { outcome: Omit<InvocationOutcome, 'durationMs'> };
-        done(next++, resultOf({ ...call.outcome, durationMs: 0 }, prepared.redact));
+        done(next++, resultOf({ ...blocked!, durationMs: 0 }, prepared.redact));
         continue;
       }
       const until = started + RUN_LIMIT_MS;

@@ -29,7 +29,7 @@ const GLOBALS = [
 /**
  * The script every isolate runs before user code. It defines one global, __switchyardInit(bridge), which
  * removes itself, keeps the host bridge in its closure (user code never sees a host reference), installs
- * the globals and returns the dispatcher {start, take, bind}.
+ * the globals and returns the dispatcher {startRun, continueRun, takeRun, resume, bind}.
  */
 export const PRELUDE_SOURCE = `'use strict';
 globalThis.__switchyardInit = function (bridge) {
@@ -60,7 +60,7 @@ ${PARTS.map((part) => readFileSync(path.join(import.meta.dirname, 'prelude', par
     configurable: true,
     enumerable: false,
   });
-  return { start, take, resume, bind, startRun, continueRun, takeRun };
+  return { resume, bind, startRun, continueRun, takeRun };
 };
 `;
 

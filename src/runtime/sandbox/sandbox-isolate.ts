@@ -65,8 +65,6 @@ export class SandboxIsolate {
 
   private constructor(
     private readonly isolate: ivm.Isolate,
-    private readonly start: ivm.Reference,
-    private readonly take: ivm.Reference,
     private readonly resume: ivm.Reference,
     private readonly run: RunReferences,
     /** The handlers the code defines, e.g. ['onTrack', 'onIdentify']. */
@@ -98,8 +96,6 @@ export class SandboxIsolate {
         arguments: { copy: true },
         result: { reference: true },
       }) as ivm.Reference;
-      const start = api.getSync('start', { reference: true });
-      const take = api.getSync('take', { reference: true });
       const resume = api.getSync('resume', { reference: true });
       const bind = api.getSync('bind', { reference: true });
       const run = {
@@ -123,7 +119,7 @@ export class SandboxIsolate {
         timeout: limits.loadTimeoutMs,
       });
       const handlers = String(found).split(',').filter(Boolean) as HandlerName[];
-      return new SandboxIsolate(isolate, start, take, resume, run, handlers);
+      return new SandboxIsolate(isolate, resume, run, handlers);
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
       throw error;
@@ -144,51 +140,21 @@ export class SandboxIsolate {
     if (!this.isolate.isDisposed) this.isolate.dispose();
   }
 
-  /**
-   * Runs one handler. Every step runs synchronously on this thread under isolated-vm's timeout: start, then
-   * take the operations it queued (fetch, timers), perform them here, resume the isolate with their outcomes,
-   * and again until take answers the result. No isolate code runs between calls, so a crossing costs tens of
-   * microseconds rather than a thread hop each way; the deadline bounds the waits in between.
-   */
+  /** Runs one handler: a run of one event, whose failure is always its own. */
   async invoke(
     handler: HandlerName,
     payloadJson: string,
     settingsJson: string,
     host: InvocationHost,
   ): Promise<RawInvocation> {
-    if (this.busy) throw new Error('a sandbox isolate runs one invocation at a time');
-    this.busy = true;
-    const gen = ++this.gen;
-    const cpuStart = this.isolate.cpuTime;
-    const started = performance.now();
-    let json: string | null = null;
-    let timedOut = false;
-    let memoryExceeded = false;
-    try {
-      const remaining = host.deadline - Date.now();
-      if (remaining <= 0) throw new Error('Script execution timed out.');
-      this.start.applySync(undefined, [gen, handler, payloadJson, settingsJson], { timeout: remaining });
-      json = await this.drive(gen, host);
-      timedOut = json === null;
-    } catch (error) {
-      if (/timed out/i.test((error as Error).message)) timedOut = true;
-      else if (!this.isolate.isDisposed) throw error;
-    } finally {
-      this.busy = false;
-    }
-    const cpuMs = this.isolate.isDisposed ? 0 : Number(this.isolate.cpuTime - cpuStart) / 1e6;
-    const wallMs = performance.now() - started;
-    if (json === null && !timedOut) memoryExceeded = this.isolate.isDisposed;
-    // After a timeout the user's globals may be half-updated; after a memory fault V8 has already disposed.
-    if (timedOut || memoryExceeded) this.dispose();
-    if (typeof json !== 'string') {
-      return { ok: false, logs: [], droppedLogs: 0, timedOut, memoryExceeded, cpuMs, wallMs };
-    }
-    const parsed = JSON.parse(json) as Omit<
-      RawInvocation,
-      'timedOut' | 'memoryExceeded' | 'cpuMs' | 'wallMs'
-    >;
-    return { ...parsed, timedOut: false, memoryExceeded: false, cpuMs, wallMs };
+    const [raw] = await this.invokeRun(
+      [handler],
+      [payloadJson],
+      settingsJson,
+      () => host,
+      () => false,
+    );
+    return raw!;
   }
 
   /**
@@ -284,10 +250,14 @@ export class SandboxIsolate {
         }
         if (threw !== undefined) {
           const timedOut = /timed out/i.test(threw.message);
-          // Known culprit: the event still running when the call timed out, or one that had asked the host
-          // for something (no other event ran in its calls). Otherwise the rest is run again one by one.
-          if (raws.length < payloads.length && ((timedOut && taken !== undefined && active) || askedHost))
-            return fail(timedOut);
+          // Neither a timeout nor a memory fault (V8 disposes the isolate then): the platform's own failure.
+          if (!timedOut && !this.isolate.isDisposed) throw threw;
+          // Known culprit: the event still running when the call timed out, one that had asked the host for
+          // something (no other event ran in its calls), or the only one left. Otherwise the rest is run
+          // again one by one.
+          const known =
+            (timedOut && taken !== undefined && active) || askedHost || raws.length === payloads.length - 1;
+          if (raws.length < payloads.length && known) return fail(timedOut);
           this.dispose();
           return raws;
         }
@@ -321,42 +291,6 @@ export class SandboxIsolate {
       }
     } finally {
       this.busy = false;
-    }
-  }
-
-  /** Performs queued operations and resumes the isolate until the result is in; null at the deadline. */
-  private async drive(gen: number, host: InvocationHost): Promise<string | null> {
-    const done: [number, unknown][] = [];
-    let wake: (() => void) | undefined;
-    for (;;) {
-      const out = this.take.applySync(undefined, [gen], { result: { copy: true } }) as string | HostOp[];
-      if (typeof out === 'string') return out;
-      for (const [id, kind, argument] of out) {
-        const operation = kind === 'fetch' ? this.fetch(argument, host) : this.sleep(argument, host);
-        void operation.then((value) => {
-          done.push([id, value]);
-          wake?.();
-        });
-      }
-      if (done.length === 0) {
-        // With nothing outstanding the handler awaits what can never happen: it runs into the deadline.
-        const wait = Math.max(0, host.deadline - Date.now());
-        const woken = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), wait);
-          wake = () => {
-            clearTimeout(timer);
-            resolve(true);
-          };
-        });
-        wake = undefined;
-        if (!woken) return null;
-      }
-      const remaining = host.deadline - Date.now();
-      if (remaining <= 0) return null;
-      this.resume.applySync(undefined, [gen, done.splice(0)], {
-        arguments: { copy: true },
-        timeout: remaining,
-      });
     }
   }
 

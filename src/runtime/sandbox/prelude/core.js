@@ -1,6 +1,7 @@
 // Runs inside the isolate. Segment's error classes, console capture, timers bounded by the invocation,
-// crypto, cache, lodash, and the dispatcher the host drives: start(...), then take(...) and resume(...) until
-// take answers the result. Every call runs synchronously on the host's thread: the isolate never runs by itself.
+// crypto, cache, lodash, and the dispatcher the host drives: startRun(...), then takeRun(...), resume(...) and
+// continueRun(...) until every event has its result. Every call runs synchronously on the host's thread: the
+// isolate never runs by itself.
 
 class EventNotSupported extends Error {
   constructor(message) {
@@ -31,10 +32,9 @@ const SEGMENT_ERRORS = [EventNotSupported, InvalidEventPayload, ValidationError,
 // ---- the current invocation -------------------------------------------------------------------------
 // One invocation runs in an isolate at a time (the host pools isolates), so `current` is unambiguous.
 let current = { gen: 0, logs: [], logBytes: 0, dropped: 0, timers: new Set(), ops: 0 };
-const results = new Map();
 
 // ---- host operations (fetch, timers) ----------------------------------------------------------------
-// An operation is queued here; the host collects the queue with take(), performs it between calls and
+// An operation is queued here; the host collects the queue with takeRun(), performs it between calls and
 // hands back its outcome with resume(), which settles the promise and runs what awaited it.
 let nextOpId = 1;
 let outbox = [];
@@ -277,14 +277,6 @@ function invokeHandler(inv, handlerName, payloadJson, settingsJson, settle) {
   );
 }
 
-const newInvocation = (gen) => ({ gen, logs: [], logBytes: 0, dropped: 0, timers: new Set(), ops: 0 });
-
-function start(gen, handlerName, payloadJson, settingsJson) {
-  results.clear();
-  run = undefined;
-  invokeHandler(newInvocation(gen), handlerName, payloadJson, settingsJson, (json) => results.set(gen, json));
-}
-
 // ---- runs: several events one after another, each its own invocation, in few crossings ----------------
 // The next event starts as soon as the previous one settles, within the same call from the host, but only
 // after an event that asked the host for nothing (so whatever reached the outside world has its result
@@ -294,7 +286,6 @@ const RUN_SLICE_MS = 20;
 let run;
 
 function startRun(gen, handlerNames, payloads, settingsJson) {
-  results.clear();
   run = { gen, handlerNames, payloads, settingsJson, next: 0, done: [], active: false, sliceStart: 0 };
   continueRun(gen);
 }
@@ -309,11 +300,11 @@ function runNext() {
   const r = run;
   if (r.next >= r.payloads.length) return;
   const index = r.next++;
-  const inv = newInvocation(r.gen);
+  const inv = { gen: r.gen, logs: [], logBytes: 0, dropped: 0, timers: new Set(), ops: 0 };
   r.active = true;
   invokeHandler(inv, r.handlerNames[index], r.payloads[index], r.settingsJson, (json) => {
     if (run !== r) return;
-    r.done.push(json);
+    r.done[r.done.length] = json; // not push: user code may have replaced Array.prototype.push
     r.active = false;
     if (inv.ops === 0 && Date.now() - r.sliceStart < RUN_SLICE_MS) runNext();
   });
@@ -324,22 +315,10 @@ function takeRun(gen) {
   if (run === undefined || run.gen !== gen) return [[], [], false];
   const done = run.done;
   run.done = [];
-  // With no event running, what is queued belongs to one that finished: it never runs (as after start).
+  // With no event running, what is queued belongs to one that finished: it is never performed.
   const ops = run.active ? outbox : [];
   outbox = [];
   return [done, ops, run.active];
-}
-
-/** The result as JSON once the handler settled; until then the operations queued since the last take. */
-function take(gen) {
-  const json = results.get(gen);
-  if (json !== undefined) {
-    results.delete(gen);
-    return json;
-  }
-  const ops = outbox;
-  outbox = [];
-  return ops;
 }
 
 /** Outcomes of host operations: [[id, value], ...]. */
