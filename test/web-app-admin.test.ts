@@ -3,18 +3,16 @@
 // Members and API tokens, what a Read-only member sees, and a 1024-px laptop screen. Screenshots go to
 // test-output/web/ (named 5x-…) for a reviewer.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
 import {
   type RunningSwitchyard,
-  SHOTS,
   launchChromium,
   onlyLocal,
   startSwitchyard,
   webSkipReason,
+  webTestKit,
 } from './helpers/web-harness.ts';
 
 const OWNER = {
@@ -52,40 +50,15 @@ describe(
     let page: Page;
     let functionId = '';
     let destinationId = '';
-    let shot = 50;
-    const screenshot = async (name: string, on: Page = page) => {
-      await on.screenshot({ path: path.join(SHOTS, `${++shot}-${name}.png`), fullPage: true });
-    };
-    const owner = async <T = Record<string, unknown>>(method: string, route: string, body?: unknown) => {
-      const response = await fetch(`${server.url}/api/v1${route}`, {
-        method,
-        headers: { authorization: `Bearer ${OWNER.token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      assert.ok(response.ok, `${method} ${route}: ${response.status} ${await response.clone().text()}`);
-      return (await response.json()) as T;
-    };
-    const signIn = async (on: Page, who: { email: string; password: string }) => {
-      await on.goto(server.url);
-      await on.getByLabel('Email').fill(who.email);
-      await on.getByLabel('Password').fill(who.password);
-      await on.getByRole('button', { name: 'Sign in' }).click();
-      await on.getByRole('heading', { name: 'Overview' }).waitFor();
-    };
+    const { screenshot, owner, signIn, step } = webTestKit({
+      owner: OWNER,
+      firstShot: 50,
+      server: () => server,
+      page: () => page,
+    });
     const editorText = (on: Page = page) =>
       on.evaluate<string>(`document.querySelector('.monaco-editor .view-lines')?.textContent ?? ''`);
-    /** Runs a step, leaving a screenshot of where it failed. */
-    const step = async (name: string, work: () => Promise<void>) => {
-      try {
-        await work();
-      } catch (error) {
-        await screenshot(`${name}-failure`);
-        throw error;
-      }
-    };
-
     before(async () => {
-      mkdirSync(SHOTS, { recursive: true });
       sink = await startHttpSink();
       server = await startSwitchyard(OWNER);
       // What the user would have built already: a source, a function at v1 and a destination running v1.
@@ -106,6 +79,7 @@ describe(
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await onlyLocal(page, server.url);
+      await page.goto(server.url);
       await signIn(page, OWNER);
     });
 
@@ -342,6 +316,7 @@ describe(
         await onlyLocal(context, server.url);
         const reader = await context.newPage();
         try {
+          await reader.goto(server.url);
           await signIn(reader, READER);
           await reader.getByRole('link', { name: 'Functions' }).click();
           await reader.getByRole('link', { name: 'Versioned' }).waitFor();
@@ -360,10 +335,7 @@ describe(
             .getByText('LATEST', { exact: true })
             .waitFor();
           assert.equal(await reader.getByRole('button', { name: 'Restore' }).count(), 0);
-          await reader.screenshot({
-            path: path.join(SHOTS, `${++shot}-read-only-function.png`),
-            fullPage: true,
-          });
+          await screenshot('read-only-function', reader);
 
           await reader.goto(`${server.url}/destinations/${destinationId}`);
           await reader.getByRole('tab', { name: 'Settings' }).click();
@@ -380,15 +352,9 @@ describe(
           await reader.getByRole('tab', { name: 'Event Delivery' }).click();
           await reader.getByLabel('Window').waitFor();
           assert.equal(await reader.getByRole('button', { name: /Replay/ }).count(), 0);
-          await reader.screenshot({
-            path: path.join(SHOTS, `${++shot}-read-only-destination.png`),
-            fullPage: true,
-          });
+          await screenshot('read-only-destination', reader);
         } catch (error) {
-          await reader.screenshot({
-            path: path.join(SHOTS, `${++shot}-read-only-failure.png`),
-            fullPage: true,
-          });
+          await screenshot('read-only-failure', reader);
           throw error;
         } finally {
           await context.close();

@@ -4,17 +4,15 @@
 // replay confirmation, an expired session, and what a Source Admin sees. Screenshots go to
 // test-output/web/ (named 7x-…).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Dialog, Page } from 'playwright-core';
 import {
   type RunningSwitchyard,
-  SHOTS,
   launchChromium,
   onlyLocal,
   startSwitchyard,
   webSkipReason,
+  webTestKit,
 } from './helpers/web-harness.ts';
 
 const OWNER = {
@@ -45,25 +43,12 @@ describe('web app: fixes after review', { skip: webSkipReason }, () => {
   let page: Page;
   let functionId = '';
   let writeKey = '';
-  let shot = 70;
-  const screenshot = async (name: string, on: Page = page) => {
-    await on.screenshot({ path: path.join(SHOTS, `${++shot}-${name}.png`), fullPage: true });
-  };
-  const owner = async <T = Record<string, unknown>>(method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${server.url}/api/v1${route}`, {
-      method,
-      headers: { authorization: `Bearer ${OWNER.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(response.ok, `${method} ${route}: ${response.status} ${await response.clone().text()}`);
-    return (await response.json()) as T;
-  };
-  const signIn = async (on: Page, who: { email: string; password: string }, landing = 'Overview') => {
-    await on.getByLabel('Email').fill(who.email);
-    await on.getByLabel('Password').fill(who.password);
-    await on.getByRole('button', { name: 'Sign in' }).click();
-    await on.getByRole('heading', { name: landing, exact: true }).waitFor();
-  };
+  const { screenshot, owner, signIn, step } = webTestKit({
+    owner: OWNER,
+    firstShot: 70,
+    server: () => server,
+    page: () => page,
+  });
   /** The next confirm() is answered `accept`; resolves to its message. */
   const answerConfirm = (accept: boolean, on: Page = page) =>
     new Promise<string>((resolve) => {
@@ -76,17 +61,7 @@ describe('web app: fixes after review', { skip: webSkipReason }, () => {
     page.evaluate<MarkerLike[]>(
       `(globalThis.switchyardMarkers?.() ?? []).filter((m) => m.severity === 8).map((m) => ({ severity: m.severity, message: m.message }))`,
     );
-  const step = async (name: string, work: () => Promise<void>) => {
-    try {
-      await work();
-    } catch (error) {
-      await screenshot(`${name}-failure`);
-      throw error;
-    }
-  };
-
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     server = await startSwitchyard(OWNER);
     const source = await owner<{ writeKey: string }>('POST', '/sources', { name: 'Website' });
     writeKey = source.writeKey;

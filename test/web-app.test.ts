@@ -3,7 +3,6 @@
 // event captured from a source, creates it, deploys it, sends events with analytics-node and finds them —
 // and a failing one with its error — on Event Delivery. Screenshots of each page go to test-output/web/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Analytics } from '@segment/analytics-node';
@@ -16,6 +15,7 @@ import {
   onlyLocal,
   startSwitchyard,
   webSkipReason,
+  webTestKit,
 } from './helpers/web-harness.ts';
 
 const EMAIL = 'owner@web.test';
@@ -46,16 +46,14 @@ describe('web app', { skip }, () => {
   let sink: HttpSink;
   let browser: Browser;
   let page: Page;
-  let shot = 0;
-  const screenshot = async (name: string) => {
-    await page.screenshot({
-      path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
-    });
-  };
+  const { screenshot, signIn } = webTestKit({
+    owner: { email: EMAIL, password: PASSWORD, token: TOKEN },
+    firstShot: 0,
+    server: () => server,
+    page: () => page,
+  });
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     sink = await startHttpSink();
     server = await startSwitchyard({ email: EMAIL, password: PASSWORD, token: TOKEN });
     url = server.url;
@@ -112,10 +110,7 @@ describe('web app', { skip }, () => {
       const reader = await context.newPage();
       try {
         await reader.goto(url);
-        await reader.getByLabel('Email').fill('reader@web.test');
-        await reader.getByLabel('Password').fill('reader-password-1');
-        await reader.getByRole('button', { name: 'Sign in' }).click();
-        await reader.getByRole('heading', { name: 'Overview' }).waitFor();
+        await signIn(reader, { email: 'reader@web.test', password: 'reader-password-1' });
         assert.equal(await reader.getByRole('button', { name: 'Create source' }).count(), 0);
         assert.equal(await reader.getByRole('link', { name: 'Audit trail' }).count(), 0);
         await reader.getByRole('link', { name: 'Functions' }).click();

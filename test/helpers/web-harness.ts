@@ -1,10 +1,11 @@
 // What the browser tests share: a real `switchyard start` on a fresh data folder, and Debian's Chromium
 // through playwright-core, with every request that would leave 127.0.0.1 refused.
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { WEB_DIST } from '../../src/server/web-app.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -91,4 +92,53 @@ export async function onlyLocal(context: Pick<BrowserContext, 'route'>, url: str
   await context.route('**/*', (route) =>
     route.request().url().startsWith(url) ? route.continue() : route.abort('blockedbyclient'),
   );
+}
+
+export interface Owner {
+  readonly email: string;
+  readonly password: string;
+  readonly token: string;
+}
+
+/**
+ * What each browser test does over and over: numbered full-page screenshots (from `firstShot`), calls to the
+ * management API as the owner, signing in on the page that shows the sign-in form, and steps that leave a
+ * screenshot of where they failed. `server` and `page` are read when used (tests create them in before()).
+ */
+export function webTestKit(options: {
+  owner: Owner;
+  firstShot: number;
+  server: () => RunningSwitchyard;
+  page: () => Page;
+}) {
+  mkdirSync(SHOTS, { recursive: true });
+  let shot = options.firstShot;
+  const screenshot = async (name: string, on: Page = options.page()) => {
+    const file = `${String(++shot).padStart(2, '0')}-${name}.png`;
+    await on.screenshot({ path: path.join(SHOTS, file), fullPage: true });
+  };
+  const owner = async <T = Record<string, unknown>>(method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${options.server().url}/api/v1${route}`, {
+      method,
+      headers: { authorization: `Bearer ${options.owner.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    assert.ok(response.ok, `${method} ${route}: ${response.status} ${await response.clone().text()}`);
+    return (await response.json()) as T;
+  };
+  const signIn = async (on: Page, who: { email: string; password: string }, landing = 'Overview') => {
+    await on.getByLabel('Email').fill(who.email);
+    await on.getByLabel('Password').fill(who.password);
+    await on.getByRole('button', { name: 'Sign in' }).click();
+    await on.getByRole('heading', { name: landing, exact: true }).waitFor();
+  };
+  const step = async (name: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      await screenshot(`${name}-failure`);
+      throw error;
+    }
+  };
+  return { screenshot, owner, signIn, step };
 }
