@@ -18,7 +18,10 @@ export async function startSwitchyard(
   logger: Logger,
   print: (text: string) => void = (text) => process.stdout.write(`${text}\n`),
 ): Promise<RunningSwitchyard> {
-  const store = await openStore(config);
+  const store = await openStore(config, {
+    onCheckpointError: (error) =>
+      logger.error({ err: error }, 'the SQLite write-ahead log was not checkpointed'),
+  });
   try {
     const boot = await store.access.bootstrap({
       adminToken: config.adminToken,

@@ -16,11 +16,20 @@ import type { Store } from '../store.ts';
 import { setSyncMode } from './sync-mode.ts';
 import { createSqliteDeliveryQueue } from './sqlite-delivery-queue.ts';
 import { createSqliteEventRepository } from './sqlite-event-repository.ts';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 export const SQLITE_FILE_NAME = 'switchyard.db';
+const CHECKPOINT_MS = 200;
+
+export interface SqliteStoreOptions {
+  /** How often the WAL is copied back into the database file, off the event loop. */
+  readonly checkpointMs?: number;
+  /** A checkpoint that failed: the log grows until one succeeds. */
+  readonly onCheckpointError?: (error: Error) => void;
+}
 
 /** Opens (creating if needed) the embedded store in dataDir and applies pending migrations. */
-export async function openSqliteStore(dataDir: string): Promise<Store> {
+export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<Store> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const sqlite = new BetterSqlite3(path.join(dataDir, SQLITE_FILE_NAME));
   // WAL lets readers run beside the writer. synchronous=FULL makes a commit survive power loss, not just a
@@ -30,7 +39,10 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   // Short: a busy wait blocks the event loop, and Switchyard is normally the only writer.
   sqlite.pragma('busy_timeout = 200');
+  // Checkpoints run in a worker thread (wal-checkpointer.ts), not inside the commits of the ingest path. A log
+  // that grew under a burst is cut back to this size when it starts again.
   sqlite.pragma('wal_autocheckpoint = 0');
+  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
 
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
@@ -39,6 +51,11 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     await db.destroy();
     throw error;
   }
+  const checkpointer = startWalCheckpointer(
+    sqlite,
+    options.checkpointMs ?? CHECKPOINT_MS,
+    options.onCheckpointError ?? ((error) => process.emitWarning(error)),
+  );
   return {
     dialect: 'sqlite',
     events: createSqliteEventRepository(sqlite),
@@ -51,7 +68,10 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
     deliveryLog: createDeliveryLogRepository(db),
     regulations: createRegulationRepository(db),
     deliveries: createSqliteDeliveryQueue(sqlite),
-    // Kysely's destroy closes the better-sqlite3 handle too.
-    close: () => db.destroy(),
+    // Kysely's destroy closes the better-sqlite3 handle too, which checkpoints whatever the log still holds.
+    close: async () => {
+      await checkpointer.stop();
+      await db.destroy();
+    },
   };
 }
