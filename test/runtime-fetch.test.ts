@@ -144,6 +144,27 @@ describe('fetch: limits', () => {
     assert.equal(result.status, 'delivered', 'the function caught it');
   });
 
+  it('times out a body that keeps trickling in: the limit is on the whole request, not between chunks', async () => {
+    const runtime = makeRuntime({ fetchAllow: ['127.0.0.1'], outbound: limited });
+    sink.handle((_request, response) => {
+      response.writeHead(200);
+      // A byte every 100 ms never trips an idle timeout of 300 ms; only the request's own deadline stops it.
+      let sent = 0;
+      const drip = setInterval(() => {
+        if (response.destroyed || ++sent > 30) {
+          clearInterval(drip);
+          response.end();
+          return;
+        }
+        response.write('.');
+      }, 100);
+    });
+    const started = performance.now();
+    const { seen } = await tryFetch(runtime, `${sink.url}/drip`);
+    assert.match(seen, /^FetchError request-timeout/);
+    assert.ok(performance.now() - started < 1_500, 'stopped at the request timeout, not after 3 s');
+  });
+
   it('caps response and request bodies', async () => {
     const runtime = makeRuntime({ fetchAllow: ['127.0.0.1'], outbound: limited });
     sink.handle((_request, response) => response.end('x'.repeat(5_000)));

@@ -29,6 +29,8 @@ const BLOCKED_V6: [string, number][] = [
   ['ff00::', 8],
 ];
 
+const DECISIONS_KEPT = 1_024;
+
 /**
  * Decides which addresses outbound requests may connect to. The check is made on the address actually
  * connected to (after DNS), so a name that resolves to a private address — or re-resolves to one later
@@ -38,6 +40,8 @@ export class AddressGuard {
   private readonly blocked = new BlockList();
   private readonly allowed = new BlockList();
   private readonly allowedHosts = new Set<string>();
+  /** Recent answers of refuse: '' for allowed. */
+  private readonly decided = new Map<string, string>();
 
   /** `allow`: host names, addresses or CIDRs (SWITCHYARD_FETCH_ALLOW). */
   constructor(allow: readonly string[]) {
@@ -63,6 +67,17 @@ export class AddressGuard {
 
   /** Why the address is refused, or undefined when it may be connected to. */
   refuse(address: string): string | undefined {
+    // BlockList.check builds a SocketAddress per call (microseconds on every fetch); the answer for an
+    // address never changes, and functions call the same few hosts over and over.
+    const known = this.decided.get(address);
+    if (known !== undefined) return known === '' ? undefined : known;
+    const reason = this.decide(address);
+    if (this.decided.size >= DECISIONS_KEPT) this.decided.clear();
+    this.decided.set(address, reason ?? '');
+    return reason;
+  }
+
+  private decide(address: string): string | undefined {
     const family = isIP(address);
     if (family === 0) return `${address} is not an IP address`;
     const v4 = family === 6 ? embeddedIpv4(address) : address;
