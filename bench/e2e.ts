@@ -94,10 +94,8 @@ function startChild(
 
 /** CPU time of a process and its children (the invoker processes), from /proc, in ms. */
 function cpuMs(pid: number): number {
-  let total = 0;
+  let total = ownCpuMs(pid);
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    total = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in ticks of 10 ms
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ')) {
         if (child.trim() !== '') total += cpuMs(Number(child));
@@ -107,6 +105,16 @@ function cpuMs(pid: number): number {
     // A process that just exited: its time is gone with it.
   }
   return total;
+}
+
+/** CPU time of the process alone (all its threads), in ms. */
+function ownCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in ticks of 10 ms
+  } catch {
+    return 0;
+  }
 }
 
 async function benchStore(label: string, env: Record<string, string>): Promise<void> {
@@ -231,6 +239,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
       await fetch(`${sinkUrl}/reset`, { method: 'POST' });
       const base = await done();
       const cpu = cpuMs(server.child.pid!);
+      const serverCpu = ownCpuMs(server.child.pid!);
       const sinkCpu = cpuMs(sink.child.pid!);
       const bodies = prepare(`${name}-${Date.now()}`);
       const ownCpu = process.cpuUsage();
@@ -244,6 +253,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
       }
       const seconds = (Date.now() - started) / 1000;
       const used = cpuMs(server.child.pid!) - cpu;
+      const serverUsed = ownCpuMs(server.child.pid!) - serverCpu;
       // The sink and this load generator share the machine: their cost per event shows what is left.
       const sinkUsed = cpuMs(sink.child.pid!) - sinkCpu;
       const own = process.cpuUsage(ownCpu);
@@ -254,7 +264,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
         `  ${name.padEnd(48)} ${Math.round(count / seconds)
           .toLocaleString('en')
           .padStart(7)} deliveries/s` +
-          `   ${perEvent(used).padStart(4)} µs CPU/event (server and invokers;` +
+          `   ${perEvent(used).padStart(4)} µs CPU/event (server ${perEvent(serverUsed)}, invokers ${perEvent(used - serverUsed)};` +
           ` sink ${perEvent(sinkUsed)}, load generator ${perEvent(ownUsed)})` +
           (stats ? `   latency p50 ${stats.p50} ms p99 ${stats.p99} ms` : '') +
           (count < expected ? `   (only ${count} of ${expected} within ${LIMIT_MS / 1000} s)` : ''),
