@@ -107,6 +107,20 @@ function cpuMs(pid: number): number {
   return total;
 }
 
+/** CPU time of every PostgreSQL process on this machine (the database shares the cores), in ms. */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += ownCpuMs(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
 /** CPU time of the process alone (all its threads), in ms. */
 function ownCpuMs(pid: number): number {
   try {
@@ -240,6 +254,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
       const base = await done();
       const cpu = cpuMs(server.child.pid!);
       const serverCpu = ownCpuMs(server.child.pid!);
+      const databaseCpu = env.DATABASE_URL ? postgresCpuMs() : 0;
       const sinkCpu = cpuMs(sink.child.pid!);
       const bodies = prepare(`${name}-${Date.now()}`);
       const ownCpu = process.cpuUsage();
@@ -254,6 +269,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
       const seconds = (Date.now() - started) / 1000;
       const used = cpuMs(server.child.pid!) - cpu;
       const serverUsed = ownCpuMs(server.child.pid!) - serverCpu;
+      const databaseUsed = env.DATABASE_URL ? postgresCpuMs() - databaseCpu : 0;
       // The sink and this load generator share the machine: their cost per event shows what is left.
       const sinkUsed = cpuMs(sink.child.pid!) - sinkCpu;
       const own = process.cpuUsage(ownCpu);
@@ -265,7 +281,8 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
           .toLocaleString('en')
           .padStart(7)} deliveries/s` +
           `   ${perEvent(used).padStart(4)} µs CPU/event (server ${perEvent(serverUsed)}, invokers ${perEvent(used - serverUsed)};` +
-          ` sink ${perEvent(sinkUsed)}, load generator ${perEvent(ownUsed)})` +
+          ` sink ${perEvent(sinkUsed)}, load generator ${perEvent(ownUsed)}` +
+          (env.DATABASE_URL ? `, Postgres ${perEvent(databaseUsed)})` : ')') +
           (stats ? `   latency p50 ${stats.p50} ms p99 ${stats.p99} ms` : '') +
           (count < expected ? `   (only ${count} of ${expected} within ${LIMIT_MS / 1000} s)` : ''),
       );
