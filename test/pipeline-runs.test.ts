@@ -119,5 +119,28 @@ for (const dialect of DIALECTS) {
       );
       sink.handle((_request, response) => response.writeHead(200).end());
     });
+
+    it('writes a settlement group the store refused again, so that nothing runs twice', async () => {
+      const queue = server.store.deliveries;
+      const settle = queue.settle.bind(queue);
+      let refused = 0;
+      // The store refuses the first two writes (as a deadlock or a failover would), then takes them.
+      queue.settle = async (settlements) => {
+        if (refused < 2) {
+          refused++;
+          throw new Error('deadlock detected');
+        }
+        return settle(settlements);
+      };
+      try {
+        await send('Refused', 5);
+        const list = await settled('Refused', 5);
+        assert.equal(refused, 2);
+        assert.ok(list.every((d) => d.attempts === 1));
+        assert.equal(sink.requests.filter((r) => r.url === '/Refused').length, 5, 'each event ran once');
+      } finally {
+        queue.settle = settle;
+      }
+    });
   });
 }

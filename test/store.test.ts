@@ -165,16 +165,37 @@ for (const dialect of DIALECTS) {
       try {
         const { workspaceId } = await store.access.bootstrap({});
         const source = await store.sources.create(workspaceId, 'Web');
-        const withDelivery = (id: string) => ({
-          ...row(source.id, id),
-          deliveries: [{ destinationId: 'dst_x', payload: null }],
+        const { fn, version } = await store.functions.create(
+          { workspaceId, displayName: 'Fn', description: '', testSettings: '{}' },
+          { code: 'async function onTrack() {}', settings: '[]', author: 'test', handlers: ['onTrack'] },
+        );
+        const destination = await store.destinations.create({
+          workspaceId,
+          functionId: fn.id,
+          versionId: version.id,
+          name: 'X',
+          enabled: true,
+          settings: '{}',
+          filters: '[]',
+          sourceIds: [source.id],
+          retrySchedule: null,
         });
-        await store.events.insertMany([withDelivery('ok'), withDelivery('failed'), row(source.id, 'plain')]);
+        const withDelivery = (id: string, destinationId = destination.id) => ({
+          ...row(source.id, id),
+          deliveries: [{ destinationId, payload: null }],
+        });
+        // dst_gone stands for a destination deleted since: every delivery of it goes, pending ones too.
+        await store.events.insertMany([
+          withDelivery('ok'),
+          withDelivery('failed'),
+          row(source.id, 'plain'),
+          withDelivery('orphan', 'dst_gone'),
+        ]);
         const now = Date.now();
-        const claimed = await store.deliveries.claim('dst_x', 10, now, now + 60_000);
+        const claimed = await store.deliveries.claim(destination.id, 10, now, now + 60_000);
         assert.equal(claimed.length, 2);
         assert.deepEqual(
-          await store.deliveries.claim('dst_x', 10, now, now + 60_000),
+          await store.deliveries.claim(destination.id, 10, now, now + 60_000),
           [],
           'leased rows are not claimed twice',
         );
@@ -198,8 +219,13 @@ for (const dialect of DIALECTS) {
           { successBefore: now + 1_000, failureBefore: 0, eventsBefore: now + 1_000 },
           1_000,
         );
-        assert.equal(removed, 3, 'the delivered delivery, its event, and the event nobody got');
+        assert.equal(
+          removed,
+          5,
+          'the delivered delivery and its event, the event nobody got, and the deleted destination’s delivery and event',
+        );
         assert.equal(await store.events.count(source.id), 1, 'the failed delivery keeps its event');
+        assert.deepEqual(await store.deliveries.dueDestinations(now + 1_000), []);
       } finally {
         await dispose();
       }

@@ -6,7 +6,7 @@ import type { SecretBox } from '../secrets/secret-box.ts';
 import type { ClaimedDelivery, DueDestination, Settlement } from '../store/delivery-queue.ts';
 import type { Store } from '../store/store.ts';
 import { type DestinationConfig, DestinationConfigs } from './destination-configs.ts';
-import { settleOutcome } from './settle-outcome.ts';
+import { MAX_THROTTLE_MS, settleOutcome } from './settle-outcome.ts';
 import { UsageGate } from './usage-gate.ts';
 
 export interface WorkerOptions {
@@ -56,7 +56,10 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 };
 
 const REAP_EVERY_MS = 1_000;
+const SETTLE_RETRY_MS = 1_000;
 const PURGE_EVERY_MS = 60_000;
+/** Between steps while a backlog is purged: 1,000 of each kind per step keeps up with ~20,000 events/s. */
+const PURGE_STEP_MS = 50;
 const PURGE_BATCH = 1_000;
 const REFRESH_DUE_MS = 200;
 /** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
@@ -83,11 +86,13 @@ export class DeliveryWorker {
   private dueAt = 0;
   private turn = 0;
   private lastReap = 0;
-  private lastPurge = 0;
   private wake: (() => void) | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
+  private retryFlush: NodeJS.Timeout | undefined;
+  private purging: Promise<void> | undefined;
+  private stopPurge: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -103,6 +108,39 @@ export class DeliveryWorker {
 
   start(): void {
     this.loop ??= this.run();
+    this.purging ??= this.purgeLoop();
+  }
+
+  /**
+   * Retention, beside the claim loop rather than inside it: every PURGE_EVERY_MS, and while a step removes a
+   * whole batch, the next step a moment later, so that the purge keeps up with any ingest rate in steps
+   * short enough to leave the hot path its turn.
+   */
+  private async purgeLoop(): Promise<void> {
+    while (!this.stopping) {
+      let removed = 0;
+      try {
+        const now = Date.now();
+        removed = await this.store.deliveryLog.purge(
+          {
+            successBefore: now - this.options.keepSuccessMs,
+            failureBefore: now - this.options.keepFailureMs,
+            eventsBefore: now - this.options.keepEventsMs,
+          },
+          PURGE_BATCH,
+        );
+      } catch (error) {
+        this.logger.error({ err: error }, 'retention purge failed');
+      }
+      const pause = removed >= PURGE_BATCH ? PURGE_STEP_MS : PURGE_EVERY_MS;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pause);
+        this.stopPurge = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
   }
 
   /** New work was committed, or a slot freed up: look now rather than at the next poll. */
@@ -116,9 +154,17 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    this.stopPurge?.();
     await this.loop;
+    await this.purging;
     await Promise.all([...this.tasks]);
-    await this.flush();
+    clearTimeout(this.retryFlush);
+    try {
+      await this.flush();
+    } catch {
+      // Logged by flush; their leases lapse and the deliveries run again (at least once).
+      this.logger.warn({ unsettled: this.pending.length }, 'stopped with settlements not written');
+    }
     this.logger.info({ settled: this.settled }, 'delivery worker stopped');
   }
 
@@ -153,19 +199,6 @@ export class DeliveryWorker {
       const reaped = await this.store.deliveries.reapExpiredLeases(now, this.options.maxCrashes);
       if (reaped.returned + reaped.quarantined > 0)
         this.logger.warn(reaped, 'returned expired delivery leases');
-    }
-    if (now - this.lastPurge > PURGE_EVERY_MS) {
-      this.lastPurge = now;
-      const removed = await this.store.deliveryLog.purge(
-        {
-          successBefore: now - this.options.keepSuccessMs,
-          failureBefore: now - this.options.keepFailureMs,
-          eventsBefore: now - this.options.keepEventsMs,
-        },
-        PURGE_BATCH,
-      );
-      // A backlog is worked off soon, in small steps, rather than in one long transaction.
-      if (removed >= PURGE_BATCH) this.lastPurge = now - PURGE_EVERY_MS + 1_000;
     }
     if (now - this.dueAt > REFRESH_DUE_MS) {
       this.due = await this.store.deliveries.dueDestinations(now);
@@ -241,7 +274,8 @@ export class DeliveryWorker {
   private async process(config: DestinationConfig, rows: ClaimedDelivery[]): Promise<void> {
     if (config.batch) await this.processBatch(config, rows);
     else await this.processRun(config, rows);
-    await this.flush();
+    // A refused write is logged and retried by flush itself.
+    await this.flush().catch(() => undefined);
   }
 
   private async processBatch(config: DestinationConfig, rows: ClaimedDelivery[]): Promise<void> {
@@ -318,10 +352,16 @@ export class DeliveryWorker {
 
   /** A 429 with Retry-After pauses the whole destination, not just this delivery. */
   private throttle(destinationId: string, result: InvocationResult, now: number): void {
-    if (result.retryAfterMs !== undefined) this.pausedUntil.set(destinationId, now + result.retryAfterMs);
+    // Capped as the deferral is: a Retry-After of a day (or 1e300) must not stop a destination until restart.
+    if (result.retryAfterMs !== undefined)
+      this.pausedUntil.set(destinationId, now + Math.min(result.retryAfterMs, MAX_THROTTLE_MS));
   }
 
-  /** Settlements are written in groups: one transaction for whatever finished meanwhile. */
+  /**
+   * Settlements are written in groups: one transaction for whatever finished meanwhile. A group the store
+   * refused (a deadlock, a failover) is kept and written again shortly: dropping it would leave its
+   * deliveries leased until the janitor counts them as crashes and runs them again.
+   */
   private flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     if (this.pending.length === 0) return Promise.resolve();
@@ -329,7 +369,17 @@ export class DeliveryWorker {
       try {
         while (this.pending.length > 0) {
           const batch = this.pending.splice(0, 500);
-          await this.store.deliveries.settle(batch);
+          try {
+            await this.store.deliveries.settle(batch);
+          } catch (error) {
+            this.pending.unshift(...batch);
+            this.logger.error({ err: error, settlements: batch.length }, 'settling failed; trying again');
+            this.retryFlush ??= setTimeout(() => {
+              this.retryFlush = undefined;
+              void this.flush().catch(() => undefined);
+            }, SETTLE_RETRY_MS);
+            throw error;
+          }
           this.settled += batch.length;
         }
       } finally {

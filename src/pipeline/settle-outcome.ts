@@ -6,7 +6,8 @@ export const SEGMENT_RETRY_SCHEDULE_MS: readonly number[] = [
   10_000, 30_000, 60_000, 180_000, 600_000, 1_200_000, 2_400_000, 3_600_000, 5_100_000,
 ];
 /** A destination asking to wait longer than this (Retry-After) is retried after this anyway. */
-const MAX_THROTTLE_MS = 15 * 60_000;
+/** The longest a 429's Retry-After defers a delivery, or pauses its destination. */
+export const MAX_THROTTLE_MS = 15 * 60_000;
 
 export interface SettleOptions {
   readonly now: number;

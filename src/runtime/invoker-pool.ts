@@ -184,7 +184,16 @@ export class InvokerPool implements Invoker {
         flight.resolve(results);
       }
     });
-    child.send({ options: this.options });
+    // A process that could not start (EMFILE, EAGAIN) emits 'error' and never 'exit': without this listener
+    // the error would take the server down, and the slot would never be filled again.
+    child.on('error', (error) => {
+      this.logger.error({ err: error, slot }, 'invoker process failed');
+      if (child.pid === undefined && !this.closing)
+        setTimeout(() => this.closing || this.spawn(slot), RESTART_MS).unref();
+    });
+    child.send({ options: this.options }, (error) => {
+      if (error) this.logger.error({ err: error, slot }, 'could not send the invoker its options');
+    });
     child.once('exit', (code, signal) => {
       const lost = [...invoker.inFlight.values()];
       invoker.inFlight.clear();

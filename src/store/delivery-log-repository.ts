@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { audited } from './audited-write.ts';
 import { minuteOf } from './delivery-queue.ts';
+import { createRetentionPurge } from './retention-purge.ts';
 import type { Database } from './schema.ts';
 
 export interface DeliveryFilter {
@@ -240,69 +241,7 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
       return Number(row?.ms ?? 0);
     },
 
-    async purge(policy, limit) {
-      let removed = 0;
-      const ids = async (query: Promise<{ id: number }[]>) => (await query).map((r) => Number(r.id));
-      const successAttempts = await ids(
-        db
-          .selectFrom('attempts')
-          .select('id')
-          .where('outcome', '=', 'delivered')
-          .where('started_at', '<', policy.successBefore)
-          .limit(limit)
-          .execute(),
-      );
-      const failedAttempts = await ids(
-        db
-          .selectFrom('attempts')
-          .select('id')
-          .where('outcome', '!=', 'delivered')
-          .where('started_at', '<', policy.failureBefore)
-          .limit(limit)
-          .execute(),
-      );
-      for (const chunk of [successAttempts, failedAttempts].filter((c) => c.length > 0)) {
-        removed += Number(
-          (await db.deleteFrom('attempts').where('id', 'in', chunk).executeTakeFirst()).numDeletedRows,
-        );
-      }
-      const deliveries = await ids(
-        db
-          .selectFrom('deliveries')
-          .select('id')
-          .where((eb) =>
-            eb.or([
-              eb.and([eb('state', '=', 'delivered'), eb('updated_at', '<', policy.successBefore)]),
-              eb.and([eb('state', 'in', ['discarded', 'dead']), eb('updated_at', '<', policy.failureBefore)]),
-            ]),
-          )
-          .limit(limit)
-          .execute(),
-      );
-      if (deliveries.length > 0)
-        removed += Number(
-          (await db.deleteFrom('deliveries').where('id', 'in', deliveries).executeTakeFirst()).numDeletedRows,
-        );
-      // An event is kept while any delivery of it is still to be settled, or kept for its failure's sake.
-      const events = await ids(
-        db
-          .selectFrom('events as e')
-          .select('e.id as id')
-          .where('e.received_at', '<', policy.eventsBefore)
-          .where((eb) =>
-            eb.not(
-              eb.exists(eb.selectFrom('deliveries as d').select('d.id').whereRef('d.event_id', '=', 'e.id')),
-            ),
-          )
-          .limit(limit)
-          .execute(),
-      );
-      if (events.length > 0)
-        removed += Number(
-          (await db.deleteFrom('events').where('id', 'in', events).executeTakeFirst()).numDeletedRows,
-        );
-      return removed;
-    },
+    purge: createRetentionPurge(db),
 
     async replay(destinationId, sourceIds, filter) {
       return audited(db, async (trx) => {

@@ -88,7 +88,10 @@ export interface CountSum {
   duration: number;
 }
 
-/** Counters summed per (destination, outcome, category): one upsert per group, not one per delivery. */
+/**
+ * Counters summed per (destination, outcome, category): one upsert per group, not one per delivery. In key
+ * order, so that workers settling at once lock the same counter rows in the same order (no deadlock).
+ */
 export function sumCounts(settlements: readonly Settlement[]): CountSum[] {
   const sums = new Map<string, CountSum>();
   for (const s of settlements) {
@@ -108,5 +111,5 @@ export function sumCounts(settlements: readonly Settlement[]): CountSum[] {
     sum.count++;
     sum.duration += Math.round(s.count.durationMs);
   }
-  return [...sums.values()];
+  return [...sums.keys()].sort().map((key) => sums.get(key)!);
 }

@@ -4,6 +4,7 @@ import { foundation } from './001-foundation.ts';
 import { functions } from './002-functions.ts';
 import { delivery } from './003-delivery.ts';
 import { access } from './004-access.ts';
+import { retention } from './005-retention.ts';
 import { DIALECT_TYPES, type MigrationStatements } from './migration-statements.ts';
 
 /** Numbered, append-only. Never edit one that has shipped; add the next number. */
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, MigrationStatements> = {
   '002-functions': functions,
   '003-delivery': delivery,
   '004-access': access,
+  '005-retention': retention,
 };
 
 /**

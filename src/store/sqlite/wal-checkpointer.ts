@@ -56,10 +56,18 @@ export function startWalCheckpointer(
     setImmediate(catchUp);
   });
   worker.on('error', onError);
+  let stopping = false;
+  worker.on('exit', () => {
+    if (stopping || !sqlite.open) return;
+    // Without the thread the log would grow again: the writer goes back to checkpointing in its commits.
+    onError(new Error('the WAL checkpoint thread stopped; checkpoints now run in the commits'));
+    sqlite.pragma('wal_autocheckpoint = 1000');
+  });
   // The thread must not keep a stopping process alive.
   worker.unref();
   return {
     async stop() {
+      stopping = true;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       // Waiting for the thread to end is a reason to stay alive.
       worker.ref();
