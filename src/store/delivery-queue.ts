@@ -58,10 +58,34 @@ export interface Settlement {
 
 export interface DueDestination {
   readonly destinationId: string;
+  /** Deliveries due now, counted up to DUE_COUNT_CAP: enough to fill any claim or batch. */
   readonly due: number;
-  /** The oldest due delivery's creation time (onBatch waits up to 10 s to fill a batch). */
+  /** When the longest-waiting due delivery became due (onBatch waits up to 10 s to fill a batch). */
   readonly oldest: number;
 }
+
+/** Counting a destination's whole backlog on every look for work would cost time in its size. */
+export const DUE_COUNT_CAP = 10_000;
+
+/**
+ * Destinations with deliveries due: one index seek per destination that has pending deliveries (a loose
+ * scan of deliveries_due), and per destination a count that stops at the cap — the cost stays the same
+ * however long a backlog grows. Parameters: now, the cap.
+ */
+export const DUE_DESTINATIONS_SQL = `
+  WITH RECURSIVE d(id) AS (
+    SELECT min(destination_id) FROM deliveries WHERE state = 'pending'
+    UNION ALL
+    SELECT (SELECT min(destination_id) FROM deliveries WHERE state = 'pending' AND destination_id > d.id)
+    FROM d WHERE d.id IS NOT NULL
+  )
+  SELECT id AS "destinationId", due, oldest FROM (
+    SELECT d.id,
+      (SELECT count(*) FROM (SELECT 1 FROM deliveries
+                             WHERE destination_id = d.id AND state = 'pending' AND run_at <= $1 LIMIT $2) AS c) AS due,
+      (SELECT min(run_at) FROM deliveries WHERE destination_id = d.id AND state = 'pending') AS oldest
+    FROM d WHERE d.id IS NOT NULL
+  ) AS x WHERE due > 0`;
 
 export interface DeliveryQueue {
   /** Destinations with deliveries due now, and how many. */

@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import { sumCounts, type ClaimedDelivery, type DeliveryQueue, minuteOf } from '../delivery-queue.ts';
+import {
+  DUE_COUNT_CAP,
+  DUE_DESTINATIONS_SQL,
+  sumCounts,
+  type ClaimedDelivery,
+  type DeliveryQueue,
+  minuteOf,
+} from '../delivery-queue.ts';
 
 /**
  * The delivery queue on Postgres. Claims lock rows with FOR UPDATE SKIP LOCKED, so any number of worker
@@ -23,12 +30,11 @@ export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool
 
   return {
     async dueDestinations(now) {
-      const result = await pool.query<{ destinationId: string; due: number; oldest: number }>(
-        `SELECT destination_id AS "destinationId", count(*)::int AS due, min(created_at) AS oldest
-         FROM deliveries WHERE state = 'pending' AND run_at <= $1 GROUP BY destination_id`,
-        [now],
+      const result = await pool.query<{ destinationId: string; due: number | string; oldest: number }>(
+        DUE_DESTINATIONS_SQL,
+        [now, DUE_COUNT_CAP],
       );
-      return result.rows;
+      return result.rows.map((row) => ({ ...row, due: Number(row.due) }));
     },
 
     async claim(destinationId, limit, now, leaseUntil) {

@@ -2,6 +2,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import {
   type ClaimedDelivery,
   type DeliveryQueue,
+  DUE_COUNT_CAP,
+  DUE_DESTINATIONS_SQL,
   type Settlement,
   minuteOf,
   sumCounts,
@@ -10,9 +12,8 @@ import { enterHotPath } from './sync-mode.ts';
 
 /** The delivery queue on SQLite: one process owns the file, so claims need no row locks. */
 export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): DeliveryQueue {
-  const due = sqlite.prepare<[number], { destinationId: string; due: number; oldest: number }>(
-    `SELECT destination_id AS destinationId, count(*) AS due, min(created_at) AS oldest
-     FROM deliveries WHERE state = 'pending' AND run_at <= ? GROUP BY destination_id`,
+  const due = sqlite.prepare<[number, number], { destinationId: string; due: number; oldest: number }>(
+    DUE_DESTINATIONS_SQL.replace('$1', '?').replace('$2', '?'),
   );
   const pick = sqlite.prepare<[string, number, number], { id: number }>(
     `SELECT id FROM deliveries WHERE destination_id = ? AND state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?`,
@@ -119,7 +120,7 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
   return {
     async dueDestinations(now) {
       await idle();
-      return due.all(now);
+      return due.all(now, DUE_COUNT_CAP);
     },
     async claim(destinationId, limit, now, leaseUntil) {
       await idle();
