@@ -51,19 +51,48 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 class RequestRefused extends Error {}
 
+/**
+ * undici's Agent keeps a pool per origin for as long as it lives; a function that calls a different host per
+ * event (tenant subdomains) would grow it without end. After this many origins the agent is replaced.
+ */
+const ORIGINS_PER_AGENT = 1_000;
+
 export class OutboundHttp {
-  private readonly agent: Agent;
+  private agent: Agent;
+  private readonly origins = new Set<string>();
+  private readonly retired = new Set<Promise<void>>();
 
   constructor(
     private readonly limits: OutboundLimits,
     private readonly guard: AddressGuard,
+    private readonly originsPerAgent = ORIGINS_PER_AGENT,
   ) {
-    this.agent = new Agent({
+    this.agent = this.newAgent();
+  }
+
+  private newAgent(): Agent {
+    return new Agent({
       keepAliveTimeout: 4_000,
       connections: 128,
       // Every new connection resolves through the guard and connects to the address it checked.
       connect: { lookup: (hostname, options, callback) => this.lookup(hostname, options, callback) },
     });
+  }
+
+  /** The agent for this origin: a fresh one once the current one has served ORIGINS_PER_AGENT origins. */
+  private agentFor(origin: string): Agent {
+    if (!this.origins.has(origin)) {
+      if (this.origins.size >= this.originsPerAgent) {
+        // Its requests in flight finish; its idle connections and pools go.
+        const closing = this.agent.close().catch(() => undefined);
+        this.retired.add(closing);
+        void closing.then(() => this.retired.delete(closing));
+        this.agent = this.newAgent();
+        this.origins.clear();
+      }
+      this.origins.add(origin);
+    }
+    return this.agent;
   }
 
   async fetch(input: unknown, context: FetchContext): Promise<FetchOutcome> {
@@ -107,8 +136,13 @@ export class OutboundHttp {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await Promise.all([this.agent.close(), ...this.retired]);
+  }
+
+  /** Origins the current agent has pools for (for tests). */
+  get originCount(): number {
+    return this.origins.size;
   }
 
   private async send(
@@ -152,7 +186,7 @@ export class OutboundHttp {
     const signal = new EventEmitter();
     const timer = setTimeout(() => signal.emit('abort'), timeoutMs);
     try {
-      const response = await this.agent.request({
+      const response = await this.agentFor(target.origin).request({
         origin: target.origin,
         path: `${target.pathname}${target.search}`,
         method: method as 'GET',
