@@ -38,15 +38,36 @@ async function limitOf(store: Store, workspaceId: string): Promise<number | null
   return (await store.access.getWorkspace(workspaceId))?.usageLimitMs ?? null;
 }
 
+/**
+ * This month's execution time up to the start of the current hour, per store and workspace: those counters
+ * never change once their hour is over, and adding up a whole month of per-minute counters at every check
+ * (every few seconds, per workspace) would cost more each day of the month.
+ */
+const completedHours = new WeakMap<Store, Map<string, { from: number; until: number; ms: number }>>();
+
 async function measure(
   store: Store,
   workspaceId: string,
   now: number,
   limitMs: number | null,
 ): Promise<UsageStanding> {
-  const usedMs = await store.deliveryLog.executionMsSince(workspaceId, monthStart(now));
+  const from = monthStart(now);
+  const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+  let known = completedHours.get(store);
+  if (known === undefined) {
+    known = new Map<string, { from: number; until: number; ms: number }>();
+    completedHours.set(store, known);
+  }
+  let past = known.get(workspaceId);
+  if (past === undefined || past.from !== from || past.until !== hour) {
+    past = { from, until: hour, ms: await store.deliveryLog.executionMsSince(workspaceId, from, hour) };
+    known.set(workspaceId, past);
+  }
+  const usedMs = past.ms + (await store.deliveryLog.executionMsSince(workspaceId, Math.max(from, hour)));
   return { limitMs, usedMs, exceeded: limitMs !== null && usedMs >= limitMs };
 }
+
+const HOUR_MS = 3_600_000;
 
 /** The worker's view, re-read every few seconds per workspace: limits are coarse, checks must be cheap. */
 export class UsageGate {

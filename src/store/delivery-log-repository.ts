@@ -69,8 +69,8 @@ export interface DeliveryLogRepository {
   counts(destinationId: string, since: number): Promise<CountRow[]>;
   /** Invocations and execution time per destination per UTC day (what Segment bills as usage). */
   usage(destinationIds: readonly string[], since: number, until: number): Promise<UsageRow[]>;
-  /** Execution time of all the workspace's destinations since `since` (for its monthly limit). */
-  executionMsSince(workspaceId: string, since: number): Promise<number>;
+  /** Execution time of all the workspace's destinations from `since` (until `until`), for its monthly limit. */
+  executionMsSince(workspaceId: string, since: number, until?: number): Promise<number>;
   /**
    * Re-queues matching settled deliveries with a fresh retry budget; with a time window, also creates the
    * deliveries the destination never had for events of its sources (a newly connected destination).
@@ -230,14 +230,15 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
       }));
     },
 
-    async executionMsSince(workspaceId, since) {
-      const row = await db
+    async executionMsSince(workspaceId, since, until) {
+      let query = db
         .selectFrom('delivery_counts')
         .innerJoin('destinations', 'destinations.id', 'delivery_counts.destination_id')
         .select(sql<number>`coalesce(sum(delivery_counts.duration_ms), 0)`.as('ms'))
         .where('destinations.workspace_id', '=', workspaceId)
-        .where('delivery_counts.minute', '>=', minuteOf(since))
-        .executeTakeFirst();
+        .where('delivery_counts.minute', '>=', minuteOf(since));
+      if (until !== undefined) query = query.where('delivery_counts.minute', '<', minuteOf(until));
+      const row = await query.executeTakeFirst();
       return Number(row?.ms ?? 0);
     },
 
