@@ -15,16 +15,21 @@ import {
 export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool): DeliveryQueue {
   const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection that cannot even roll back is closed rather than handed to the next caller.
+      broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (rollbackError: unknown) => rollbackError as Error,
+      );
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   };
 

@@ -12,6 +12,7 @@ export function createPostgresEventRepository(pool: pg.Pool): EventRepository {
     async insertMany(rows) {
       if (rows.length === 0) return 0;
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const inserted = await client.query<{ id: number; source_id: string; message_id: string }>(
@@ -69,10 +70,14 @@ export function createPostgresEventRepository(pool: pg.Pool): EventRepository {
         await client.query('COMMIT');
         return inserted.rowCount ?? 0;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A connection that cannot even roll back is closed rather than handed to the next caller.
+        broken = await client.query('ROLLBACK').then(
+          () => undefined,
+          (rollbackError: unknown) => rollbackError as Error,
+        );
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async recent(sourceId, limit) {
