@@ -7,6 +7,7 @@ import type { ClaimedDelivery, DueDestination, Settlement } from '../store/deliv
 import type { Store } from '../store/store.ts';
 import { type DestinationConfig, DestinationConfigs } from './destination-configs.ts';
 import { MAX_THROTTLE_MS, settleOutcome } from './settle-outcome.ts';
+import { RetentionLoop } from './retention-loop.ts';
 import { UsageGate } from './usage-gate.ts';
 
 export interface WorkerOptions {
@@ -57,10 +58,6 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 
 const REAP_EVERY_MS = 1_000;
 const SETTLE_RETRY_MS = 1_000;
-const PURGE_EVERY_MS = 60_000;
-/** Between steps while a backlog is purged: 1,000 of each kind per step keeps up with ~20,000 events/s. */
-const PURGE_STEP_MS = 50;
-const PURGE_BATCH = 1_000;
 const REFRESH_DUE_MS = 200;
 /** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
 const RUN_BUDGET_MS = 250;
@@ -73,6 +70,7 @@ const RUN_BUDGET_MS = 250;
 export class DeliveryWorker {
   private readonly configs: DestinationConfigs;
   private readonly usage: UsageGate;
+  private readonly retention: RetentionLoop;
   private readonly inFlight = new Map<string, number>();
   private readonly pausedUntil = new Map<string, number>();
   /** Recent wall time per event of each destination's function (a moving average), for sizing runs. */
@@ -91,8 +89,6 @@ export class DeliveryWorker {
   private loop: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
   private retryFlush: NodeJS.Timeout | undefined;
-  private purging: Promise<void> | undefined;
-  private stopPurge: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -104,43 +100,12 @@ export class DeliveryWorker {
   ) {
     this.configs = new DestinationConfigs(store, secrets);
     this.usage = new UsageGate(store, options.usageCheckMs);
+    this.retention = new RetentionLoop(store, options, logger);
   }
 
   start(): void {
     this.loop ??= this.run();
-    this.purging ??= this.purgeLoop();
-  }
-
-  /**
-   * Retention, beside the claim loop rather than inside it: every PURGE_EVERY_MS, and while a step removes a
-   * whole batch, the next step a moment later, so that the purge keeps up with any ingest rate in steps
-   * short enough to leave the hot path its turn.
-   */
-  private async purgeLoop(): Promise<void> {
-    while (!this.stopping) {
-      let removed = 0;
-      try {
-        const now = Date.now();
-        removed = await this.store.deliveryLog.purge(
-          {
-            successBefore: now - this.options.keepSuccessMs,
-            failureBefore: now - this.options.keepFailureMs,
-            eventsBefore: now - this.options.keepEventsMs,
-          },
-          PURGE_BATCH,
-        );
-      } catch (error) {
-        this.logger.error({ err: error }, 'retention purge failed');
-      }
-      const pause = removed >= PURGE_BATCH ? PURGE_STEP_MS : PURGE_EVERY_MS;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pause);
-        this.stopPurge = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    this.retention.start();
   }
 
   /** New work was committed, or a slot freed up: look now rather than at the next poll. */
@@ -154,9 +119,8 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
-    this.stopPurge?.();
     await this.loop;
-    await this.purging;
+    await this.retention.stop();
     await Promise.all([...this.tasks]);
     clearTimeout(this.retryFlush);
     try {

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import type { Store } from '../store/store.ts';
+import { RetentionLoop } from './retention-loop.ts';
+
+describe('the retention loop', () => {
+  it('steps again at once while a step removes a whole batch, then waits; stop ends it at once', async () => {
+    const removedPerStep = [1_000, 1_000, 1_000, 12, 1_000];
+    let steps = 0;
+    const store = {
+      deliveryLog: { purge: () => Promise.resolve(removedPerStep[steps++] ?? 0) },
+    } as unknown as Store;
+    const loop = new RetentionLoop(
+      store,
+      { keepSuccessMs: 1, keepFailureMs: 1, keepEventsMs: 1 },
+      pino({ level: 'silent' }),
+    );
+    loop.start();
+    await sleep(600);
+    // Three full batches, then a short one: the fifth step waits for the next minute.
+    assert.equal(steps, 4);
+    const stopped = performance.now();
+    await loop.stop();
+    assert.ok(performance.now() - stopped < 100, 'stop does not wait out the pause');
+  });
+
+  it('survives a failed step: it is logged, and the next comes at the next round', async () => {
+    let steps = 0;
+    const store = {
+      deliveryLog: {
+        purge: () => (++steps === 1 ? Promise.reject(new Error('database is locked')) : Promise.resolve(0)),
+      },
+    } as unknown as Store;
+    const loop = new RetentionLoop(
+      store,
+      { keepSuccessMs: 1, keepFailureMs: 1, keepEventsMs: 1 },
+      pino({ level: 'silent' }),
+    );
+    loop.start();
+    await sleep(50);
+    await loop.stop();
+    assert.equal(steps, 1, 'a failure waits for the next round, like an empty step');
+  });
+});
