@@ -47,9 +47,11 @@ export function createRetentionPurge(
   };
 
   const deliveries = async (policy: RetentionCutoffs, limit: number) => {
+    const withDeliveries = await destinationsWithDeliveries(db);
+    // Read after: a destination created meanwhile, whose first deliveries the scan saw, is in it.
     const existing = new Set((await db.selectFrom('destinations').select('id').execute()).map((d) => d.id));
     let removed = 0;
-    for (const destinationId of await destinationsWithDeliveries(db)) {
+    for (const destinationId of withDeliveries) {
       if (removed >= limit) break;
       const left = limit - removed;
       const byState = (states: string[], before: number) =>
