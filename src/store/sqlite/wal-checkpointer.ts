@@ -57,7 +57,9 @@ export function startWalCheckpointer(
   });
   worker.on('error', onError);
   let stopping = false;
+  let exited = false;
   worker.on('exit', () => {
+    exited = true;
     if (stopping || !sqlite.open) return;
     // Without the thread the log would grow again: the writer goes back to checkpointing in its commits.
     onError(new Error('the WAL checkpoint thread stopped; checkpoints now run in the commits'));
@@ -68,11 +70,12 @@ export function startWalCheckpointer(
   return {
     async stop() {
       stopping = true;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      if (exited) return;
+      const ended = new Promise((resolve) => worker.once('exit', resolve));
       // Waiting for the thread to end is a reason to stay alive.
       worker.ref();
       worker.postMessage('stop');
-      await exited;
+      await ended;
     },
   };
 }
