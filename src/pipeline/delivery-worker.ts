@@ -249,7 +249,8 @@ export class DeliveryWorker {
     this.metrics?.duration.observe(result.durationMs / 1000);
     rows.forEach((row, i) => {
       const outcome = result.events?.[i] ?? result;
-      this.record(settleOutcome(row, { ...result, ...outcome }, result.durationMs / rows.length, options));
+      const merged = Object.assign({}, result, outcome); // not a double spread: slow per event on this V8
+      this.record(settleOutcome(row, merged, result.durationMs / rows.length, options));
     });
     this.throttle(config.id, result, options.now);
   }

@@ -34,10 +34,10 @@ export class Router {
       // Most events need no decision: no filters, no integrations object. Those skip the parse (keeping the
       // parsed objects of a whole group alive costs ingest a third of its throughput in GC).
       if (!destinations.some((d) => d.filters.length > 0) && !row.body.includes('"integrations"')) {
-        return {
-          ...row,
+        // Object.assign, not {...row, deliveries}: a property added after a spread is slow on this V8.
+        return Object.assign({}, row, {
           deliveries: destinations.map((d) => ({ destinationId: d.destinationId, payload: null })),
-        };
+        });
       }
       const event = JSON.parse(row.body) as Record<string, unknown>;
       const deliveries: NewDelivery[] = [];
@@ -51,7 +51,7 @@ export class Router {
             payload: outcome === event ? null : JSON.stringify(outcome),
           });
       }
-      return { ...row, deliveries, filteredOut };
+      return Object.assign({}, row, { deliveries, filteredOut });
     });
   }
 

@@ -178,8 +178,13 @@ export class FunctionRuntime {
         (index) => this.hostFor((requests[index] = [])),
         (raw, index) => {
           ran++;
-          const outcome = { ...this.judge(raw), requests: requests[index]!, durationMs: raw.wallMs };
-          throttled = settle(index, resultOf({ ...outcome, cold: cold && index === 0 }, prepared.redact));
+          // judge's object is new: adding to it avoids a spread, which is slow per event on this V8.
+          const outcome = Object.assign(this.judge(raw), {
+            requests: requests[index]!,
+            durationMs: raw.wallMs,
+            cold: cold && index === 0,
+          });
+          throttled = settle(index, resultOf(outcome, prepared.redact));
           outOfTime = !throttled && Date.now() > until;
           return throttled || outOfTime;
         },

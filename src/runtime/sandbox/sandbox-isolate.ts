@@ -230,13 +230,13 @@ export class SandboxIsolate {
             RawInvocation,
             'timedOut' | 'memoryExceeded' | 'cpuMs' | 'wallMs'
           >;
-          const raw = {
-            ...parsed,
+          // Object.assign, not {...parsed, more}: on this V8, properties added after a spread cost microseconds.
+          const raw: RawInvocation = Object.assign(parsed, {
             timedOut: false,
             memoryExceeded: false,
             cpuMs: cpuMs + cpu / share,
             wallMs: wallMs + wall / share,
-          };
+          });
           raws.push(raw);
           cpuMs = 0;
           wallMs = 0;
