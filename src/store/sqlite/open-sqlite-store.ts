@@ -26,6 +26,8 @@ export interface SqliteStoreOptions {
   readonly checkpointMs?: number;
   /** A checkpoint that failed: the log grows until one succeeds. */
   readonly onCheckpointError?: (error: Error) => void;
+  /** Log frames above which the writer checkpoints itself (wal-checkpointer.ts); smaller in tests. */
+  readonly catchUpFrames?: number;
 }
 
 /** Opens (creating if needed) the embedded store in dataDir and applies pending migrations. */
@@ -55,6 +57,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     sqlite,
     options.checkpointMs ?? CHECKPOINT_MS,
     options.onCheckpointError ?? ((error) => process.emitWarning(error)),
+    options.catchUpFrames,
   );
   return {
     dialect: 'sqlite',

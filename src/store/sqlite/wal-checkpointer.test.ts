@@ -51,6 +51,33 @@ describe('WAL checkpoints', () => {
     }
   });
 
+  it('keeps the log bounded under steady writes, which never leave the thread a quiet moment', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-wal-'));
+    const wal = path.join(dataDir, `${SQLITE_FILE_NAME}-wal`);
+    // 1,024 frames (4 MB) before the writer checkpoints itself.
+    const store = await openSqliteStore(dataDir, { checkpointMs: 20, catchUpFrames: 1_024 });
+    try {
+      const { workspaceId } = await store.access.bootstrap({});
+      const source = await store.sources.create(workspaceId, 'Web');
+      // A commit every few milliseconds for 3 s, 8 events of ~2 KB each: well over 12 MB through the log.
+      let largest = 0;
+      let next = 0;
+      const until = Date.now() + 3_000;
+      while (Date.now() < until) {
+        await insert(store, source.id, next, 8);
+        next += 8;
+        largest = Math.max(largest, statSync(wal).size);
+        await sleep(1);
+      }
+      assert.equal(await store.events.count(source.id), next);
+      assert.ok(next * 2_000 > 12 * 1024 * 1024, `only ${next} events were written`);
+      assert.ok(largest < 8 * 1024 * 1024, `the log reached ${(largest / 1e6).toFixed(1)} MB`);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves every committed event readable after the store is closed and opened again', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-wal-'));
     try {

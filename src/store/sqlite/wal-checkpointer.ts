@@ -7,21 +7,26 @@ export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
-/** Frames (4 KiB pages) above which the writing connection checkpoints itself, between its transactions. */
-const CATCH_UP_FRAMES = 16_384;
+/**
+ * Log frames (4 KiB pages) above which the writing connection checkpoints itself, between its transactions.
+ * The thread's checkpoints copy the frames, but the log only starts again from its beginning when no commit
+ * lands while one runs — under steady writes, never. Between its own transactions the writer is sure of it.
+ */
+export const CATCH_UP_FRAMES = 16_384;
 
 /**
  * Copies the write-ahead log back into the database file from a worker thread, so that the WAL stays bounded
  * while the event loop never waits for those page writes and their fsync. The writing connection has
  * automatic checkpoints off (they would run inside the commit that crosses the threshold, on the ingest
  * path). A PASSIVE checkpoint never blocks the writer; once it has copied every frame, the writer's next
- * transaction starts the log again from its beginning. Under a write load that never lets it catch up, the
- * writing connection checkpoints itself between transactions, where nothing can be appended meanwhile.
+ * transaction starts the log again from its beginning. When the log still passes CATCH_UP_FRAMES (steady
+ * writes), the writing connection checkpoints itself between transactions: little is left to copy by then.
  */
 export function startWalCheckpointer(
   sqlite: BetterSqlite3.Database,
   intervalMs: number,
   onError: (error: Error) => void,
+  catchUpFrames = CATCH_UP_FRAMES,
 ): WalCheckpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -37,7 +42,7 @@ export function startWalCheckpointer(
       onError(new Error(`WAL checkpoint failed: ${message.error}`));
       return;
     }
-    if (message.log - message.checkpointed < CATCH_UP_FRAMES || catchingUp) return;
+    if (message.log < catchUpFrames || catchingUp) return;
     catchingUp = true;
     const catchUp = () => {
       // Inside a transaction of Kysely's (which spans awaits) the log cannot restart: try again shortly.
