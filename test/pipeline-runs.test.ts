@@ -142,5 +142,36 @@ for (const dialect of DIALECTS) {
         queue.settle = settle;
       }
     });
+
+    it('gives up one settlement the store always refuses, and settles the rest', async () => {
+      const queue = server.store.deliveries;
+      const settle = queue.settle.bind(queue);
+      let poison: number | undefined;
+      // The first delivery settled is one the store can never take (a row Postgres would refuse).
+      queue.settle = async (settlements) => {
+        poison ??= settlements[0]?.id;
+        if (settlements.some((s) => s.id === poison)) throw new Error('invalid byte sequence');
+        return settle(settlements);
+      };
+      try {
+        await send('Poisoned', 4);
+        const settledOthers = await waitFor('the other three delivered', async () => {
+          const list = (
+            await api<{ data: Delivery[] }>(
+              'GET',
+              `/api/v1/destinations/${destinationId}/deliveries?limit=200`,
+            )
+          ).body.data.filter((d) => d.messageId.startsWith('Poisoned-'));
+          return list.filter((d) => d.status === 'delivered').length === 3 ? list : undefined;
+        });
+        assert.deepEqual(
+          settledOthers.filter((d) => d.status !== 'delivered').map((d) => d.id),
+          [poison],
+          'only the refused one is left, leased until its lease lapses',
+        );
+      } finally {
+        queue.settle = settle;
+      }
+    });
   });
 }

@@ -231,6 +231,53 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('applies a settlement once: written again, it changes and counts nothing', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const source = await store.sources.create(workspaceId, 'Web');
+        await store.events.insertMany([
+          { ...row(source.id, 'twice'), deliveries: [{ destinationId: 'dst_t', payload: null }] },
+        ]);
+        const now = Date.now();
+        const [claimed] = await store.deliveries.claim('dst_t', 1, now, now + 60_000);
+        const settlement = {
+          id: claimed!.id,
+          eventId: claimed!.eventId,
+          destinationId: 'dst_t',
+          state: 'delivered' as const,
+          runAt: now,
+          attempts: 1,
+          category: null,
+          error: null,
+          attempt: {
+            number: 1,
+            startedAt: now,
+            durationMs: 5,
+            outcome: 'delivered',
+            category: null,
+            error: null,
+            logs: '[]',
+            requests: '[]',
+          },
+          count: { outcome: 'delivered', category: '', durationMs: 5 },
+        };
+        // As a retry after a lost answer would: the same group twice.
+        await store.deliveries.settle([settlement]);
+        await store.deliveries.settle([settlement]);
+        const counts = await store.deliveryLog.counts('dst_t', now - 120_000);
+        assert.deepEqual(
+          counts.map((c) => [c.outcome, c.count, c.durationMs]),
+          [['delivered', 1, 5]],
+        );
+        const kept = await store.deliveryLog.get('dst_t', claimed!.id);
+        assert.equal(kept?.delivery.status, 'delivered');
+        assert.equal(kept?.attempts.length, 1);
+      } finally {
+        await dispose();
+      }
+    });
+
     it('returns expired leases and quarantines a delivery that keeps killing its worker', async () => {
       const { store, dispose } = await openTestStore(dialect);
       try {

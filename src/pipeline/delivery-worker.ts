@@ -58,6 +58,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 
 const REAP_EVERY_MS = 1_000;
 const SETTLE_RETRY_MS = 1_000;
+const SETTLE_TRIES = 3;
 const REFRESH_DUE_MS = 200;
 /** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
 const RUN_BUDGET_MS = 250;
@@ -89,6 +90,9 @@ export class DeliveryWorker {
   private loop: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
   private retryFlush: NodeJS.Timeout | undefined;
+  /** Refusals of the settlement group in a row, and until when flushing waits after one. */
+  private refusals = 0;
+  private settleBlockedUntil = 0;
 
   constructor(
     private readonly store: Store,
@@ -123,6 +127,7 @@ export class DeliveryWorker {
     await this.retention.stop();
     await Promise.all([...this.tasks]);
     clearTimeout(this.retryFlush);
+    this.settleBlockedUntil = 0;
     try {
       await this.flush();
     } catch {
@@ -324,26 +329,36 @@ export class DeliveryWorker {
 
   /**
    * Settlements are written in groups: one transaction for whatever finished meanwhile. A group the store
-   * refused (a deadlock, a failover) is kept and written again shortly: dropping it would leave its
-   * deliveries leased until the janitor counts them as crashes and runs them again.
+   * refused (a deadlock, a failover) is kept and written again a second later: dropping it would leave its
+   * deliveries leased until the janitor counts them as crashes and runs them again. After SETTLE_TRIES
+   * refusals in a row the group is written one settlement at a time, and one the store refuses on its own
+   * is given up (its lease lapses, and it runs again), so that one bad row cannot stop all settling.
+   * Writing a settlement twice is harmless: the store applies it only to a delivery still leased.
    */
   private flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (this.pending.length === 0) return Promise.resolve();
+    if (this.pending.length === 0 || Date.now() < this.settleBlockedUntil) return Promise.resolve();
     this.flushing = (async () => {
       try {
         while (this.pending.length > 0) {
           const batch = this.pending.splice(0, 500);
           try {
             await this.store.deliveries.settle(batch);
+            this.refusals = 0;
           } catch (error) {
-            this.pending.unshift(...batch);
-            this.logger.error({ err: error, settlements: batch.length }, 'settling failed; trying again');
-            this.retryFlush ??= setTimeout(() => {
-              this.retryFlush = undefined;
-              void this.flush().catch(() => undefined);
-            }, SETTLE_RETRY_MS);
-            throw error;
+            if (++this.refusals < SETTLE_TRIES) {
+              this.pending.unshift(...batch);
+              this.logger.error({ err: error, settlements: batch.length }, 'settling failed; trying again');
+              this.settleBlockedUntil = Date.now() + SETTLE_RETRY_MS;
+              this.retryFlush ??= setTimeout(() => {
+                this.retryFlush = undefined;
+                this.settleBlockedUntil = 0;
+                void this.flush().catch(() => undefined);
+              }, SETTLE_RETRY_MS);
+              throw error;
+            }
+            this.refusals = 0;
+            await this.settleOneByOne(batch);
           }
           this.settled += batch.length;
         }
@@ -352,5 +367,18 @@ export class DeliveryWorker {
       }
     })();
     return this.flushing;
+  }
+
+  private async settleOneByOne(batch: readonly Settlement[]): Promise<void> {
+    for (const settlement of batch) {
+      try {
+        await this.store.deliveries.settle([settlement]);
+      } catch (error) {
+        this.logger.error(
+          { err: error, deliveryId: settlement.id, destinationId: settlement.destinationId },
+          'a settlement was refused on its own; the delivery will run again when its lease lapses',
+        );
+      }
+    }
   }
 }

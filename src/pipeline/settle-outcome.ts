@@ -34,7 +34,10 @@ export function settleOutcome(
   const { now } = options;
   const throttled = result.status === 'retry' && result.retryAfterMs !== undefined;
   const attempts = throttled ? delivery.attempts : delivery.attempts + 1;
-  const error = result.error ? `${result.error.name}: ${result.error.message}`.slice(0, 2_000) : null;
+  // No NUL characters: Postgres refuses them in text, which would refuse the whole settlement group.
+  const error = result.error
+    ? `${result.error.name}: ${result.error.message}`.replaceAll('\u0000', '').slice(0, 2_000)
+    : null;
   let state: Settlement['state'];
   let runAt = now;
   if (result.status === 'delivered') state = 'delivered';

@@ -2,7 +2,6 @@ import type pg from 'pg';
 import {
   DUE_COUNT_CAP,
   DUE_DESTINATIONS_SQL,
-  sumCounts,
   type ClaimedDelivery,
   type DeliveryQueue,
   minuteOf,
@@ -66,22 +65,39 @@ export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool
       if (settlements.length === 0) return;
       const now = Date.now();
       const logged = settlements.filter((s) => s.attempt !== undefined);
-      const entries = sumCounts(settlements);
-      // One statement (its CTEs commit together): one round trip per group instead of five.
+      // In key order, so that workers settling at once lock the same counter rows in the same order.
+      const counted = settlements
+        .filter((s) => s.count !== undefined)
+        .sort((a, b) =>
+          `${a.destinationId}\u0000${a.count!.outcome}\u0000${a.count!.category}` <
+          `${b.destinationId}\u0000${b.count!.outcome}\u0000${b.count!.category}`
+            ? -1
+            : 1,
+        );
+      // One statement (its CTEs commit together): one round trip per group instead of five. Only deliveries
+      // still leased are settled, and only those are logged and counted: a settlement written twice (a retry
+      // after a lost answer), or one that came after its lease lapsed and the janitor handed the delivery
+      // back, changes nothing.
       await queue.query(
         `WITH settled AS (
            UPDATE deliveries d SET state = x.state, run_at = x.run_at, attempts = x.attempts, category = x.category,
                   last_error = x.error, lease_until = NULL, updated_at = $7
            FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[])
              AS x(id, state, run_at, attempts, category, error)
-           WHERE d.id = x.id
+           WHERE d.id = x.id AND d.state = 'leased'
+           RETURNING d.id
          ), logged AS (
            INSERT INTO attempts (delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
-           SELECT * FROM unnest($8::bigint[], $9::int[], $10::bigint[], $11::int[], $12::text[], $13::text[], $14::text[],
-                                $15::text[], $16::text[], $17::text[], $18::bigint[])
+           SELECT a.* FROM unnest($8::bigint[], $9::int[], $10::bigint[], $11::int[], $12::text[], $13::text[], $14::text[],
+                                  $15::text[], $16::text[], $17::text[], $18::bigint[])
+             AS a(delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
+           WHERE a.delivery_id IN (SELECT id FROM settled)
          )
          INSERT INTO delivery_counts (destination_id, minute, outcome, category, count, duration_ms)
-         SELECT d, $24, o, c, n, t FROM unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[]) AS x(d, o, c, n, t)
+         SELECT c.d, $24, c.o, c.c, count(*), sum(c.t)
+         FROM unnest($19::bigint[], $20::text[], $21::text[], $22::text[], $23::bigint[]) AS c(id, d, o, c, t)
+         WHERE c.id IN (SELECT id FROM settled)
+         GROUP BY c.d, c.o, c.c ORDER BY c.d, c.o, c.c
          ON CONFLICT (destination_id, minute, outcome, category)
          DO UPDATE SET count = delivery_counts.count + excluded.count, duration_ms = delivery_counts.duration_ms + excluded.duration_ms`,
         [
@@ -103,11 +119,11 @@ export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool
           logged.map((s) => s.attempt!.requests),
           logged.map((s) => s.destinationId),
           logged.map((s) => s.eventId),
-          entries.map((e) => e.destinationId),
-          entries.map((e) => e.outcome),
-          entries.map((e) => e.category),
-          entries.map((e) => e.count),
-          entries.map((e) => e.duration),
+          counted.map((s) => s.id),
+          counted.map((s) => s.destinationId),
+          counted.map((s) => s.count!.outcome),
+          counted.map((s) => s.count!.category),
+          counted.map((s) => Math.round(s.count!.durationMs)),
           minuteOf(now),
         ],
       );

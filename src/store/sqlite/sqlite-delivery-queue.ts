@@ -51,7 +51,7 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
 
   const update = sqlite.prepare(
     `UPDATE deliveries SET state = ?, run_at = ?, attempts = ?, category = ?, last_error = ?, lease_until = NULL, updated_at = ?
-     WHERE id = ?`,
+     WHERE id = ? AND state = 'leased'`,
   );
   const insertAttempt = sqlite.prepare(
     `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
@@ -65,8 +65,12 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
   const settle = sqlite.transaction((settlements: readonly Settlement[]) => {
     const now = Date.now();
     const minute = minuteOf(now);
+    // Only deliveries still leased: a settlement written twice (a retry after a lost answer) or one that
+    // came after its lease lapsed and the janitor handed the delivery back changes nothing, counts nothing.
+    const applied: Settlement[] = [];
     for (const s of settlements) {
-      update.run(s.state, s.runAt, s.attempts, s.category, s.error, now, s.id);
+      if (update.run(s.state, s.runAt, s.attempts, s.category, s.error, now, s.id).changes === 0) continue;
+      applied.push(s);
       const a = s.attempt;
       if (a) {
         insertAttempt.run(
@@ -84,7 +88,7 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
         );
       }
     }
-    for (const sum of sumCounts(settlements))
+    for (const sum of sumCounts(applied))
       count.run(sum.destinationId, minute, sum.outcome, sum.category, sum.count, sum.duration);
   });
 
