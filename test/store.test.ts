@@ -215,7 +215,7 @@ for (const dialect of DIALECTS) {
           })),
         );
         // Successes and events are past their time; failures are not.
-        const removed = await store.deliveryLog.purge(
+        const { removed } = await store.deliveryLog.purge(
           { successBefore: now + 1_000, failureBefore: 0, eventsBefore: now + 1_000 },
           1_000,
         );

@@ -6,11 +6,11 @@ import type { Store } from '../store/store.ts';
 import { RetentionLoop } from './retention-loop.ts';
 
 describe('the retention loop', () => {
-  it('steps again at once while a step removes a whole batch, then waits; stop ends it at once', async () => {
-    const removedPerStep = [1_000, 1_000, 1_000, 12, 1_000];
+  it('steps again at once while a step stops at its limit, then waits; stop ends it at once', async () => {
+    const morePerStep = [true, true, true, false, true];
     let steps = 0;
     const store = {
-      deliveryLog: { purge: () => Promise.resolve(removedPerStep[steps++] ?? 0) },
+      deliveryLog: { purge: () => Promise.resolve({ removed: 1, more: morePerStep[steps++] ?? false }) },
     } as unknown as Store;
     const loop = new RetentionLoop(
       store,
@@ -19,7 +19,7 @@ describe('the retention loop', () => {
     );
     loop.start();
     await sleep(600);
-    // Three full batches, then a short one: the fifth step waits for the next minute.
+    // Three steps that stopped at their limit, then one that did not: the fifth waits for the next minute.
     assert.equal(steps, 4);
     const stopped = performance.now();
     await loop.stop();
@@ -30,7 +30,10 @@ describe('the retention loop', () => {
     let steps = 0;
     const store = {
       deliveryLog: {
-        purge: () => (++steps === 1 ? Promise.reject(new Error('database is locked')) : Promise.resolve(0)),
+        purge: () =>
+          ++steps === 1
+            ? Promise.reject(new Error('database is locked'))
+            : Promise.resolve({ removed: 0, more: false }),
       },
     } as unknown as Store;
     const loop = new RetentionLoop(

@@ -14,7 +14,7 @@ export interface RetentionPeriods {
 
 /**
  * Retention, beside the worker's claim loop rather than inside it: every PURGE_EVERY_MS, and while a step
- * removes a whole batch, the next step a moment later, so that the purge keeps up with any ingest rate in
+ * stops at its limit (more to remove, or more to look at), the next step a moment later, so that the purge keeps up with any ingest rate in
  * steps short enough to leave the hot path its turn.
  */
 export class RetentionLoop {
@@ -40,22 +40,22 @@ export class RetentionLoop {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      let removed = 0;
+      let more = false;
       try {
         const now = Date.now();
-        removed = await this.store.deliveryLog.purge(
+        ({ more } = await this.store.deliveryLog.purge(
           {
             successBefore: now - this.periods.keepSuccessMs,
             failureBefore: now - this.periods.keepFailureMs,
             eventsBefore: now - this.periods.keepEventsMs,
           },
           PURGE_BATCH,
-        );
+        ));
       } catch (error) {
         this.logger.error({ err: error }, 'retention purge failed');
       }
       if (this.stopping) break;
-      const pause = removed >= PURGE_BATCH ? PURGE_STEP_MS : PURGE_EVERY_MS;
+      const pause = more ? PURGE_STEP_MS : PURGE_EVERY_MS;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pause);
         this.interrupt = () => {

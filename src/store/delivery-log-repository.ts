@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { audited } from './audited-write.ts';
 import { minuteOf } from './delivery-queue.ts';
-import { createRetentionPurge } from './retention-purge.ts';
+import { type Step, createRetentionPurge } from './retention-purge.ts';
 import type { Database } from './schema.ts';
 
 export interface DeliveryFilter {
@@ -85,7 +85,7 @@ export interface DeliveryLogRepository {
    * older than `eventsBefore` that no delivery still refers to — at most `limit` rows of each kind per call,
    * so that a large backlog is worked off in small steps beside the hot path.
    */
-  purge(policy: RetentionCutoffs, limit: number): Promise<number>;
+  purge(policy: RetentionCutoffs, limit: number): Promise<Step>;
 }
 
 export interface RetentionCutoffs {

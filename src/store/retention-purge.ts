@@ -16,11 +16,11 @@ const EVENTS_RESCAN_MS = 60 * 60_000;
  *   failureBefore), and every delivery of a destination that was deleted;
  * - events older than eventsBefore that no delivery refers to. Those a kept failure still refers to are
  *   stepped over, and looked at again only hourly, rather than scanned at every step.
- * Returns how many rows went.
+ * Returns how many rows went, and whether a kind stopped at its limit.
  */
 export function createRetentionPurge(
   db: Kysely<Database>,
-): (policy: RetentionCutoffs, limit: number) => Promise<number> {
+): (policy: RetentionCutoffs, limit: number) => Promise<Step> {
   // Events at or below this id were looked at in this round: deleted, or still referred to.
   let eventsFrom = 0;
   let roundStarted = 0;
@@ -31,22 +31,26 @@ export function createRetentionPurge(
       : Number((await db.deleteFrom(table).where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
   const idsOf = (rows: readonly { id: number | string }[]) => rows.map((r) => Number(r.id));
 
-  const attempts = async (policy: RetentionCutoffs, limit: number) => {
-    const old = (outcomes: string[], before: number) =>
-      db
-        .selectFrom('attempts')
-        .select('id')
-        .where('outcome', 'in', outcomes)
-        .where('started_at', '<', before)
-        .limit(limit)
-        .execute();
-    return (
-      (await deleteIds('attempts', idsOf(await old(['delivered'], policy.successBefore)))) +
-      (await deleteIds('attempts', idsOf(await old(FAILED_OUTCOMES, policy.failureBefore))))
+  const attempts = async (policy: RetentionCutoffs, limit: number): Promise<Step> => {
+    const expire = async (outcomes: string[], before: number) => {
+      const ids = idsOf(
+        await db
+          .selectFrom('attempts')
+          .select('id')
+          .where('outcome', 'in', outcomes)
+          .where('started_at', '<', before)
+          .limit(limit)
+          .execute(),
+      );
+      return { removed: await deleteIds('attempts', ids), more: ids.length === limit };
+    };
+    return both(
+      await expire(['delivered'], policy.successBefore),
+      await expire(FAILED_OUTCOMES, policy.failureBefore),
     );
   };
 
-  const deliveries = async (policy: RetentionCutoffs, limit: number) => {
+  const deliveries = async (policy: RetentionCutoffs, limit: number): Promise<Step> => {
     const withDeliveries = await destinationsWithDeliveries(db);
     // Read after: a destination created meanwhile, whose first deliveries the scan saw, is in it.
     const existing = new Set((await db.selectFrom('destinations').select('id').execute()).map((d) => d.id));
@@ -54,34 +58,49 @@ export function createRetentionPurge(
     for (const destinationId of withDeliveries) {
       if (removed >= limit) break;
       const left = limit - removed;
-      const byState = (states: string[], before: number) =>
-        db
-          .selectFrom('deliveries')
-          .select('id')
-          .where('destination_id', '=', destinationId)
-          .where('state', 'in', states)
-          .where('updated_at', '<', before)
-          .limit(left)
-          .execute();
-      const gone = !existing.has(destinationId);
-      const rows = gone
-        ? await db
+      if (!existing.has(destinationId)) {
+        // Deleted: every delivery goes, whatever its state.
+        const ids = idsOf(
+          await db
             .selectFrom('deliveries')
             .select('id')
             .where('destination_id', '=', destinationId)
             .limit(left)
-            .execute()
-        : [
-            ...(await byState(['delivered'], policy.successBefore)),
-            ...(await byState(['discarded'], policy.failureBefore)),
-            ...(await byState(['dead'], policy.failureBefore)),
-          ].slice(0, left);
-      removed += await deleteIds('deliveries', idsOf(rows));
+            .execute(),
+        );
+        removed += await deleteIds('deliveries', ids);
+        continue;
+      }
+      for (const [states, before] of [
+        [['delivered'], policy.successBefore],
+        [['discarded', 'dead'], policy.failureBefore],
+      ] as const) {
+        if (removed >= limit) break;
+        const ids = idsOf(
+          await db
+            .selectFrom('deliveries')
+            .select('id')
+            .where('destination_id', '=', destinationId)
+            .where('state', 'in', states)
+            .where('updated_at', '<', before)
+            .limit(limit - removed)
+            .execute(),
+        );
+        if (ids.length === 0) continue;
+        // The conditions again: a replay may have re-queued one of them meanwhile.
+        const result = await db
+          .deleteFrom('deliveries')
+          .where('id', 'in', ids)
+          .where('state', 'in', states)
+          .where('updated_at', '<', before)
+          .executeTakeFirst();
+        removed += Number(result.numDeletedRows);
+      }
     }
-    return removed;
+    return { removed, more: removed >= limit };
   };
 
-  const events = async (policy: RetentionCutoffs, limit: number) => {
+  const events = async (policy: RetentionCutoffs, limit: number): Promise<Step> => {
     const now = Date.now();
     if (eventsFrom === 0) roundStarted = now;
     // Ids grow with arrival: the newest event past its time bounds the scan, which never walks recent ones.
@@ -92,7 +111,7 @@ export function createRetentionPurge(
       .orderBy('received_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (newestOld === undefined) return 0;
+    if (newestOld === undefined) return { removed: 0, more: false };
     const candidates = idsOf(
       await db
         .selectFrom('events')
@@ -106,25 +125,39 @@ export function createRetentionPurge(
     );
     if (candidates.length < limit && now - roundStarted >= EVENTS_RESCAN_MS) eventsFrom = 0;
     else if (candidates.length > 0) eventsFrom = candidates.at(-1)!;
-    if (candidates.length === 0) return 0;
-    // An event is kept while any delivery of it is still to be settled, or kept for its failure's sake.
-    const referred = new Set(
-      idsOf(
-        await db
-          .selectFrom('deliveries')
-          .select('event_id as id')
-          .where('event_id', 'in', candidates)
-          .execute(),
-      ),
-    );
-    return deleteIds(
-      'events',
-      candidates.filter((id) => !referred.has(id)),
-    );
+    if (candidates.length === 0) return { removed: 0, more: false };
+    // An event is kept while any delivery of it is still to be settled, or kept for its failure's sake —
+    // checked in the delete itself, so that a delivery a replay has just created keeps its event.
+    const result = await db
+      .deleteFrom('events')
+      .where('id', 'in', candidates)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('deliveries')
+              .select('deliveries.id')
+              .whereRef('deliveries.event_id', '=', 'events.id'),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    // A whole page looked at is more to do, even when every event in it was still referred to.
+    return { removed: Number(result.numDeletedRows), more: candidates.length === limit };
   };
 
   return async (policy, limit) =>
-    (await attempts(policy, limit)) + (await deliveries(policy, limit)) + (await events(policy, limit));
+    both(both(await attempts(policy, limit), await deliveries(policy, limit)), await events(policy, limit));
+}
+
+/** What one purge step did, and whether it stopped at its limit somewhere (so another step should follow). */
+export interface Step {
+  readonly removed: number;
+  readonly more: boolean;
+}
+
+function both(a: Step, b: Step): Step {
+  return { removed: a.removed + b.removed, more: a.more || b.more };
 }
 
 /** The distinct destinations in deliveries, by one index seek each (a loose index scan), not a full scan. */
