@@ -235,6 +235,32 @@ for (const dialect of DIALECTS) {
       );
       assert.ok(stats.body.totals.filtered >= 2);
       await api('PUT', `/api/v1/destinations/${destinationId}/filters`, []);
+
+      // Without filters, the integrations object alone decides (known at ingest, the body is not parsed).
+      const after = sink.requests.length;
+      await server.app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
+        payload: {
+          batch: [
+            { type: 'track', userId: 'u', event: 'Off', integrations: { All: false } },
+            { type: 'track', userId: 'u', event: 'OffByName', integrations: { Sink: false } },
+            { type: 'track', userId: 'u', event: 'Named', integrations: { All: false, Sink: true } },
+            { type: 'track', userId: 'u', event: 'Empty', integrations: {} },
+          ],
+        },
+      });
+      await waitFor('the last one', async () =>
+        sink.requests.slice(after).some((r) => r.url === '/Empty') ? true : undefined,
+      );
+      assert.deepEqual(
+        sink.requests
+          .slice(after)
+          .map((r) => r.url)
+          .sort(),
+        ['/Empty', '/Named'],
+      );
     });
 
     it('batches events through onBatch and settles each by its status', async () => {

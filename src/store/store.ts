@@ -36,6 +36,11 @@ export interface EventRow {
   readonly deliveries?: readonly NewDelivery[];
   /** Destinations connected to the source that filters kept this event from (counted, not delivered). */
   readonly filteredOut?: readonly string[];
+  /**
+   * The event's `integrations` object, known at ingest: null when it has none (or an empty one), so that
+   * routing need not parse the body to apply it. Undefined: not known.
+   */
+  readonly integrations?: Readonly<Record<string, unknown>> | null;
 }
 
 export interface EventRepository {
