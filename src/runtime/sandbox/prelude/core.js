@@ -228,8 +228,23 @@ function describeError(error) {
 
 function finish(inv, outcome, settle) {
   if (current !== inv) return;
-  current = { ...current, timers: new Set() };
-  const record = { ...outcome, logs: inv.logs, droppedLogs: inv.dropped };
+  // Literals, not {...x, more}: a property added after a spread costs about a microsecond on this V8, and
+  // Object.assign is the user's to replace.
+  current = {
+    gen: current.gen,
+    logs: current.logs,
+    logBytes: current.logBytes,
+    dropped: current.dropped,
+    timers: new Set(),
+    ops: current.ops,
+  };
+  const record = {
+    ok: outcome.ok,
+    error: outcome.error,
+    batch: outcome.batch,
+    logs: inv.logs,
+    droppedLogs: inv.dropped,
+  };
   let json;
   try {
     json = JSON.stringify(record);
