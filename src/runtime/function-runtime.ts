@@ -129,8 +129,13 @@ export class FunctionRuntime {
         continue;
       }
       const until = started + RUN_LIMIT_MS;
-      const stopped = await this.runOnIsolate(instance, prepared, calls, until, (i, result) =>
-        done(first + i, result),
+      const stopped = await this.runOnIsolate(
+        instance,
+        prepared,
+        calls,
+        until,
+        (i, result) => done(first + i, result),
+        (i) => keep?.[first + i] === false,
       );
       next = first + stopped.ran;
       if (stopped.throttled || stopped.outOfTime) break;
@@ -156,6 +161,7 @@ export class FunctionRuntime {
     calls: readonly { handler: HandlerName; payload: string }[],
     until: number,
     settle: (index: number, result: InvocationResult) => boolean,
+    unkept: (index: number) => boolean = () => false,
   ): Promise<{ ran: number; throttled: boolean; outOfTime: boolean; unknownFault: boolean }> {
     const started = performance.now();
     const pool = this.pool(instance, prepared.settings);
@@ -178,13 +184,17 @@ export class FunctionRuntime {
         (index) => this.hostFor((requests[index] = [])),
         (raw, index) => {
           ran++;
+          const judged = this.judge(raw);
+          // A success whose logs and requests are not kept loses them anyway: no need to redact them first.
+          const bare = judged.verdict.status === 'delivered' && unkept(index);
+          if (bare) raw.logs.length = 0; // dropped here, so that nothing unredacted is carried further
           // judge's object is new: adding to it avoids a spread, which is slow per event on this V8.
-          const outcome = Object.assign(this.judge(raw), {
-            requests: requests[index]!,
+          const outcome = Object.assign(judged, {
+            requests: bare ? [] : requests[index]!,
             durationMs: raw.wallMs,
             cold: cold && index === 0,
           });
-          throttled = settle(index, resultOf(outcome, prepared.redact));
+          throttled = settle(index, resultOf(outcome, bare ? undefined : prepared.redact));
           outOfTime = !throttled && Date.now() > until;
           return throttled || outOfTime;
         },
