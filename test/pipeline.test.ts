@@ -210,18 +210,11 @@ for (const dialect of DIALECTS) {
         { if: 'event = "Ignored"', actions: [{ type: 'DROP' }] },
       ]);
       const before = sink.requests.length;
-      await server.app.inject({
-        method: 'POST',
-        url: '/v1/batch',
-        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
-        payload: {
-          batch: [
-            { type: 'track', userId: 'u', event: 'Ignored' },
-            { type: 'track', userId: 'u', event: 'Private', integrations: { All: false } },
-            { type: 'track', userId: 'u', event: 'Marker' },
-          ],
-        },
-      });
+      await ingestBatch(server, [
+        { type: 'track', userId: 'u', event: 'Ignored' },
+        { type: 'track', userId: 'u', event: 'Private', integrations: { All: false } },
+        { type: 'track', userId: 'u', event: 'Marker' },
+      ]);
       await waitFor('the marker', async () =>
         sink.requests.slice(before).some((r) => r.url === '/Marker') ? true : undefined,
       );
@@ -238,19 +231,12 @@ for (const dialect of DIALECTS) {
 
       // Without filters, the integrations object alone decides (known at ingest, the body is not parsed).
       const after = sink.requests.length;
-      await server.app.inject({
-        method: 'POST',
-        url: '/v1/batch',
-        headers: { authorization: basicAuth(server.source.writeKey), 'content-type': 'application/json' },
-        payload: {
-          batch: [
-            { type: 'track', userId: 'u', event: 'Off', integrations: { All: false } },
-            { type: 'track', userId: 'u', event: 'OffByName', integrations: { Sink: false } },
-            { type: 'track', userId: 'u', event: 'Named', integrations: { All: false, Sink: true } },
-            { type: 'track', userId: 'u', event: 'Empty', integrations: {} },
-          ],
-        },
-      });
+      await ingestBatch(server, [
+        { type: 'track', userId: 'u', event: 'Off', integrations: { All: false } },
+        { type: 'track', userId: 'u', event: 'OffByName', integrations: { Sink: false } },
+        { type: 'track', userId: 'u', event: 'Named', integrations: { All: false, Sink: true } },
+        { type: 'track', userId: 'u', event: 'Empty', integrations: {} },
+      ]);
       await waitFor('the last one', async () =>
         sink.requests.slice(after).some((r) => r.url === '/Empty') ? true : undefined,
       );

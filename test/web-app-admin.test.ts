@@ -9,7 +9,7 @@ import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
 import {
   type RunningSwitchyard,
   launchChromium,
-  onlyLocal,
+  openApp,
   startSwitchyard,
   webSkipReason,
   webTestKit,
@@ -77,9 +77,7 @@ describe(
       });
       destinationId = destination.id;
       browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await onlyLocal(page, server.url);
-      await page.goto(server.url);
+      page = await openApp(browser, server.url);
       await signIn(page, OWNER);
     });
 
@@ -312,11 +310,8 @@ describe(
       'shows the Read-only member no edit controls on functions and destinations',
       { timeout: 60_000 },
       async () => {
-        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-        await onlyLocal(context, server.url);
-        const reader = await context.newPage();
+        const reader = await openApp(browser, server.url);
         try {
-          await reader.goto(server.url);
           await signIn(reader, READER);
           await reader.getByRole('link', { name: 'Functions' }).click();
           await reader.getByRole('link', { name: 'Versioned' }).waitFor();
@@ -357,7 +352,7 @@ describe(
           await screenshot('read-only-failure', reader);
           throw error;
         } finally {
-          await context.close();
+          await reader.context().close();
         }
       },
     );

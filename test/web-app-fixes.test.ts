@@ -9,7 +9,7 @@ import type { Browser, Dialog, Page } from 'playwright-core';
 import {
   type RunningSwitchyard,
   launchChromium,
-  onlyLocal,
+  openApp,
   startSwitchyard,
   webSkipReason,
   webTestKit,
@@ -82,9 +82,7 @@ describe('web app: fixes after review', { skip: webSkipReason }, () => {
       roles: [{ role: 'source_admin' }],
     });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await onlyLocal(page, server.url);
-    await page.goto(server.url);
+    page = await openApp(browser, server.url);
     await signIn(page, OWNER);
     // A second workspace, so that the switcher has somewhere to go.
     await page.evaluate(`fetch('/api/v1/me')
@@ -352,11 +350,8 @@ describe('web app: fixes after review', { skip: webSkipReason }, () => {
   );
 
   it('tells a Source Admin what their role does not allow', { timeout: 60_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await onlyLocal(context, server.url);
-    const admin = await context.newPage();
+    const admin = await openApp(browser, server.url);
     try {
-      await admin.goto(server.url);
       await signIn(admin, SOURCE_ADMIN);
       await admin.getByText('You cannot see destinations').waitFor();
       assert.equal(await admin.getByText('No destinations yet').count(), 0);
@@ -368,7 +363,7 @@ describe('web app: fixes after review', { skip: webSkipReason }, () => {
       }
       await screenshot('role-not-allowed', admin);
     } finally {
-      await context.close();
+      await admin.context().close();
     }
   });
 });

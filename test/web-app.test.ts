@@ -12,7 +12,7 @@ import {
   type RunningSwitchyard,
   SHOTS,
   launchChromium,
-  onlyLocal,
+  openApp,
   startSwitchyard,
   webSkipReason,
   webTestKit,
@@ -58,8 +58,7 @@ describe('web app', { skip }, () => {
     server = await startSwitchyard({ email: EMAIL, password: PASSWORD, token: TOKEN });
     url = server.url;
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await onlyLocal(page, url);
+    page = await openApp(browser, url);
   });
 
   after(async () => {
@@ -106,10 +105,9 @@ describe('web app', { skip }, () => {
       assert.equal(member.status, 201);
       const functions = (await (await owner('GET', '/functions')).json()) as { data: { id: string }[] };
       assert.ok(functions.data.length > 0, 'the first test created a function');
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const reader = await context.newPage();
+      // Its own context, so that nothing leaves the machine from it either.
+      const reader = await openApp(browser, url);
       try {
-        await reader.goto(url);
         await signIn(reader, { email: 'reader@web.test', password: 'reader-password-1' });
         assert.equal(await reader.getByRole('button', { name: 'Create source' }).count(), 0);
         assert.equal(await reader.getByRole('link', { name: 'Audit trail' }).count(), 0);
@@ -126,7 +124,7 @@ describe('web app', { skip }, () => {
         await reader.screenshot({ path: path.join(SHOTS, '91-read-only-failure.png'), fullPage: true });
         throw error;
       } finally {
-        await context.close();
+        await reader.context().close();
       }
     },
   );

@@ -176,6 +176,19 @@ export class FunctionRuntime {
     let throttled = false;
     let outOfTime = false;
     let ran = 0;
+    const resultFor = (raw: RawInvocation, index: number, wasCold: boolean) => {
+      const judged = this.judge(raw);
+      // A success whose logs and requests are not kept loses them anyway: no need to redact them first.
+      const bare = judged.verdict.status === 'delivered' && unkept(index);
+      if (bare) raw.logs.length = 0; // dropped here, so that nothing unredacted is carried further
+      // judge's object is new: adding to it avoids a spread, which is slow per event on this V8.
+      const outcome = Object.assign(judged, {
+        requests: bare ? [] : (requests[index] ?? []),
+        durationMs: raw.wallMs,
+        cold: wasCold,
+      });
+      return resultOf(outcome, bare ? undefined : prepared.redact);
+    };
     try {
       const raws = await sandbox.invokeRun(
         calls.map((c) => c.handler),
@@ -184,25 +197,14 @@ export class FunctionRuntime {
         (index) => this.hostFor((requests[index] = [])),
         (raw, index) => {
           ran++;
-          const judged = this.judge(raw);
-          // A success whose logs and requests are not kept loses them anyway: no need to redact them first.
-          const bare = judged.verdict.status === 'delivered' && unkept(index);
-          if (bare) raw.logs.length = 0; // dropped here, so that nothing unredacted is carried further
-          // judge's object is new: adding to it avoids a spread, which is slow per event on this V8.
-          const outcome = Object.assign(judged, {
-            requests: bare ? [] : requests[index]!,
-            durationMs: raw.wallMs,
-            cold: cold && index === 0,
-          });
-          throttled = settle(index, resultOf(outcome, bare ? undefined : prepared.redact));
+          throttled = settle(index, resultFor(raw, index, cold && index === 0));
           outOfTime = !throttled && Date.now() > until;
           return throttled || outOfTime;
         },
       );
       // The last one may have timed out or run out of memory: stop reports only results it was asked about.
       for (let i = ran; i < raws.length; i++) {
-        const outcome = { ...this.judge(raws[i]!), requests: requests[i] ?? [], durationMs: raws[i]!.wallMs };
-        settle(i, resultOf({ ...outcome, cold: false }, prepared.redact));
+        settle(i, resultFor(raws[i]!, i, false));
         ran++;
       }
       const failed = raws.at(-1);

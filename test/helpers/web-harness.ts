@@ -87,6 +87,18 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * The app at `url` in a laptop-sized page of its own browser context (its own cookies: another person),
+ * where nothing may leave the machine. Close it with `page.context().close()`, or with the browser.
+ */
+export async function openApp(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await onlyLocal(context, url);
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
 /** Nothing may leave the machine: no CDN, no fonts, no telemetry. */
 export async function onlyLocal(context: Pick<BrowserContext, 'route'>, url: string): Promise<void> {
   await context.route('**/*', (route) =>
