@@ -46,6 +46,7 @@ describe('web app', { skip }, () => {
   let sink: HttpSink;
   let browser: Browser;
   let page: Page;
+  const consoleErrors: string[] = [];
   const { screenshot, signIn } = webTestKit({
     owner: { email: EMAIL, password: PASSWORD, token: TOKEN },
     firstShot: 0,
@@ -58,7 +59,10 @@ describe('web app', { skip }, () => {
     server = await startSwitchyard({ email: EMAIL, password: PASSWORD, token: TOKEN });
     url = server.url;
     browser = await launchChromium();
-    page = await openApp(browser, url);
+    // Watched from the app's first request, which is where its one expected 401 comes from.
+    page = await openApp(browser, url, (opened) =>
+      opened.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text())),
+    );
   });
 
   after(async () => {
@@ -71,8 +75,6 @@ describe('web app', { skip }, () => {
     'takes a new user from sign-in to a deployed function and its Event Delivery',
     { timeout: 180_000 },
     async () => {
-      const consoleErrors: string[] = [];
-      page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
       try {
         await walkThrough();
       } catch (error) {
@@ -130,8 +132,7 @@ describe('web app', { skip }, () => {
   );
 
   async function walkThrough(): Promise<void> {
-    // Sign in.
-    await page.goto(url);
+    // Sign in (openApp has loaded the app, signed out).
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill(PASSWORD);
     await screenshot('sign-in');

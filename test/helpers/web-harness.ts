@@ -90,11 +90,17 @@ export function launchChromium(): Promise<Browser> {
 /**
  * The app at `url` in a laptop-sized page of its own browser context (its own cookies: another person),
  * where nothing may leave the machine. Close it with `page.context().close()`, or with the browser.
+ * `beforeLoad` sees the page before the app loads, to watch it from its first request.
  */
-export async function openApp(browser: Browser, url: string): Promise<Page> {
+export async function openApp(
+  browser: Browser,
+  url: string,
+  beforeLoad?: (page: Page) => void,
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await onlyLocal(context, url);
   const page = await context.newPage();
+  beforeLoad?.(page);
   await page.goto(url);
   return page;
 }
