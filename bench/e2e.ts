@@ -131,6 +131,21 @@ function ownCpuMs(pid: number): number {
   }
 }
 
+/**
+ * Waits (up to 60 s) until the server's invoker processes have started: each takes a second or two of CPU to
+ * load, which would otherwise fall inside the first case's clock as delivery time and CPU per event.
+ */
+async function invokersReady(url: string): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const health = (await (await fetch(`${url}/healthz`)).json()) as {
+      invokers?: { ready: number; of: number };
+    };
+    if (health.invokers === undefined || health.invokers.ready === health.invokers.of) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the invoker processes did not start within 60 s');
+}
+
 async function benchStore(label: string, env: Record<string, string>): Promise<void> {
   const sink = await startChild(['-e', SINK], {}, /^(\d+)\n/);
   const sinkUrl = `http://127.0.0.1:${sink.match[1]}`;
@@ -157,6 +172,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
     /running at (http:\/\/\S+)/,
   );
   const url = server.match[1]!;
+  await invokersReady(url);
   const pool = new Pool(url, { connections: 8 });
   const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
     const response = await pool.request({

@@ -70,7 +70,9 @@ describe('switchyard start', () => {
       assert.equal(page.status, 200, 'the web app answers its own routes');
       assert.match(await page.text(), /<div id="root">/);
       const health = await fetch(`${first.url}/healthz`);
-      assert.deepEqual(await health.json(), { status: 'ok', role: 'all', store: 'sqlite' });
+      const { invokers, ...rest } = (await health.json()) as { invokers: { ready: number; of: number } };
+      assert.deepEqual(rest, { status: 'ok', role: 'all', store: 'sqlite' });
+      assert.ok(invokers.of >= 1 && invokers.ready <= invokers.of, JSON.stringify(invokers));
 
       const created = await fetch(`${first.url}/api/v1/sources`, {
         method: 'POST',

@@ -1,6 +1,7 @@
 // The store suite: the same tests on SQLite and Postgres, through the Store port only.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ClaimedDelivery } from '../src/store/delivery-queue.ts';
 import { hashToken } from '../src/store/hash-token.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { EventRow } from '../src/store/store.ts';
@@ -202,6 +203,7 @@ for (const dialect of DIALECTS) {
         await store.deliveries.settle(
           claimed.map((c) => ({
             id: c.id,
+            leaseUntil: c.leaseUntil,
             eventId: c.eventId,
             destinationId: c.destinationId,
             state:
@@ -243,6 +245,7 @@ for (const dialect of DIALECTS) {
         const [claimed] = await store.deliveries.claim('dst_t', 1, now, now + 60_000);
         const settlement = {
           id: claimed!.id,
+          leaseUntil: claimed!.leaseUntil,
           eventId: claimed!.eventId,
           destinationId: 'dst_t',
           state: 'delivered' as const,
@@ -273,6 +276,56 @@ for (const dialect of DIALECTS) {
         const kept = await store.deliveryLog.get('dst_t', claimed!.id);
         assert.equal(kept?.delivery.status, 'delivered');
         assert.equal(kept?.attempts.length, 1);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('refuses a settlement whose lease lapsed, even once the delivery is claimed again', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const source = await store.sources.create(workspaceId, 'Web');
+        await store.events.insertMany([
+          { ...row(source.id, 'late'), deliveries: [{ destinationId: 'dst_l', payload: null }] },
+        ]);
+        const now = Date.now();
+        const settle = (claimed: ClaimedDelivery, state: 'delivered' | 'discarded') =>
+          store.deliveries.settle([
+            {
+              id: claimed.id,
+              leaseUntil: claimed.leaseUntil,
+              eventId: claimed.eventId,
+              destinationId: 'dst_l',
+              state,
+              runAt: now,
+              attempts: 1,
+              category: null,
+              error: null,
+              attempt: undefined,
+              count: { outcome: state, category: '', durationMs: 1 },
+            },
+          ]);
+        // The first worker's lease runs out (it stalled); the janitor hands the delivery back, and a second
+        // worker claims it under a lease of its own.
+        const [first] = await store.deliveries.claim('dst_l', 1, now, now + 10);
+        assert.deepEqual(await store.deliveries.reapExpiredLeases(now + 20, 3), {
+          returned: 1,
+          quarantined: 0,
+        });
+        const [second] = await store.deliveries.claim('dst_l', 1, now + 10_000, now + 70_000);
+        assert.equal(second?.id, first!.id);
+        // The stalled worker's answer arrives now: it must not settle the second worker's delivery.
+        await settle(first!, 'discarded');
+        assert.equal((await store.deliveryLog.get('dst_l', first!.id))?.delivery.status, 'leased');
+        assert.deepEqual(await store.deliveryLog.counts('dst_l', now - 120_000), []);
+        await settle(second!, 'delivered');
+        assert.equal((await store.deliveryLog.get('dst_l', first!.id))?.delivery.status, 'delivered');
+        const counts = await store.deliveryLog.counts('dst_l', now - 120_000);
+        assert.deepEqual(
+          counts.map((c) => [c.outcome, c.count]),
+          [['delivered', 1]],
+        );
       } finally {
         await dispose();
       }

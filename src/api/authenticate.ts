@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../server/app-error.ts';
 import type { Store, Principal } from '../store/store.ts';
 import { type Permission, isAllowed, isAllowedOnSome } from './permissions.ts';
+import { RefusalThrottle } from './refusal-throttle.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,6 +27,7 @@ const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * send the cookie, but it cannot read the CSRF token that must come with it.
  */
 export function requireCaller(app: FastifyInstance, store: Store): void {
+  const refusals = new RefusalThrottle();
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public === true) return;
@@ -36,9 +38,11 @@ export function requireCaller(app: FastifyInstance, store: Store): void {
         throw new AppError(401, 'unauthorized', 'send an API token as "Authorization: Bearer <token>"');
       const principal = await store.access.authenticate(match[1]);
       if (principal === undefined) {
-        // A token that once worked is worth a line in its workspace's trail; an unknown one has no workspace.
+        // A token that once worked is worth a line in its workspace's trail (one per token every ten minutes,
+        // with how many refusals it stands for); an unknown one has no workspace.
         const known = await store.access.describeToken(match[1]);
-        if (known !== undefined) {
+        const admitted = known && refusals.admit(known.id, Date.now());
+        if (known !== undefined && admitted !== undefined) {
           await store.audit
             .record({
               workspaceId: known.workspaceId,
@@ -46,7 +50,12 @@ export function requireCaller(app: FastifyInstance, store: Store): void {
               action: 'auth.token-refused',
               outcome: 'denied',
               ip: request.ip,
-              summary: { state: known.state, method: request.method, url: request.url.slice(0, 200) },
+              summary: {
+                state: known.state,
+                method: request.method,
+                url: request.url.slice(0, 200),
+                ...(admitted.unrecorded > 0 ? { refusedSinceLastRecorded: admitted.unrecorded } : {}),
+              },
             })
             .catch((error: unknown) => request.log.error({ err: error }, 'could not write the audit event'));
         }

@@ -275,9 +275,10 @@ export class DeliveryWorker {
       const result = results[i];
       if (result === undefined) {
         // Not reached (the run stopped at a 429, or ran out of time): back to the queue, no attempt spent.
-        const { id, eventId, destinationId, attempts } = row;
+        const { id, leaseUntil, eventId, destinationId, attempts } = row;
         this.pending.push({
           id,
+          leaseUntil,
           eventId,
           destinationId,
           attempts,

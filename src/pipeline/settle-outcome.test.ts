@@ -10,6 +10,7 @@ const delivery = (attempts = 0): ClaimedDelivery => ({
   attempts,
   body: '{}',
   createdAt: 0,
+  leaseUntil: 60_000,
 });
 const options = { now: 1_000_000, schedule: SEGMENT_RETRY_SCHEDULE_MS, successSample: 0, random: () => 0.5 };
 const base = { logs: [], requests: [] };

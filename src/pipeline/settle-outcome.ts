@@ -57,6 +57,7 @@ export function settleOutcome(
   const keepLog = state !== 'delivered' || (options.sampled ?? options.random() < options.successSample);
   return {
     id: delivery.id,
+    leaseUntil: delivery.leaseUntil,
     eventId: delivery.eventId,
     destinationId: delivery.destinationId,
     state,

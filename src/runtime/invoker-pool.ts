@@ -107,6 +107,11 @@ export class InvokerPool implements Invoker {
     }
   }
 
+  /** How many invoker processes are ready to run functions, of how many (for /healthz). */
+  readiness(): { ready: number; of: number } {
+    return { ready: this.pids().length, of: this.processes.length };
+  }
+
   /** The running invoker processes' ids (for operators, and for tests that stop one). */
   pids(): number[] {
     return this.processes.flatMap((invoker) =>

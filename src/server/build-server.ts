@@ -69,10 +69,12 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
       ? new InvokerPool(config.invokers, options, logger)
       : new FunctionRuntime(options);
   if (serves('api')) await app.register(apiRoutes, { prefix: '/api/v1', store, secrets, runtime });
+  // Invoker processes take a second or two to start: until they are all ready, deliveries wait or run on fewer.
   app.get('/healthz', { schema: { hide: true } }, () => ({
     status: 'ok',
     role: config.role,
     store: store.dialect,
+    ...(runtime instanceof InvokerPool ? { invokers: runtime.readiness() } : {}),
   }));
 
   const metrics = new SwitchyardMetrics();

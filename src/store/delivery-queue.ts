@@ -25,6 +25,8 @@ export interface ClaimedDelivery {
   /** The event's type when `body` is the stored event as it is (not rewritten by filters): no parse needed. */
   readonly type?: string | null | undefined;
   readonly createdAt: number;
+  /** The claim's lease: its settlement applies only while the delivery still holds this very lease. */
+  readonly leaseUntil: number;
 }
 
 export interface AttemptRecord {
@@ -41,6 +43,11 @@ export interface AttemptRecord {
 /** How one claimed delivery ends this round. */
 export interface Settlement {
   readonly id: number;
+  /**
+   * The lease it was claimed under. A settlement that comes after that lease lapsed — even when the delivery
+   * has been claimed again since, under a later lease — changes nothing.
+   */
+  readonly leaseUntil: number;
   readonly eventId: number;
   readonly destinationId: string;
   readonly state: 'delivered' | 'pending' | 'discarded' | 'dead';

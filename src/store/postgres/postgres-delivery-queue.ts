@@ -58,6 +58,7 @@ export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool
          FROM leased l JOIN events e ON e.id = l.event_id ORDER BY l.id`,
         [destinationId, now, limit, leaseUntil],
       );
+      for (const row of result.rows) Object.assign(row, { leaseUntil });
       return result.rows;
     },
 
@@ -75,16 +76,16 @@ export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool
             : 1,
         );
       // One statement (its CTEs commit together): one round trip per group instead of five. Only deliveries
-      // still leased are settled, and only those are logged and counted: a settlement written twice (a retry
-      // after a lost answer), or one that came after its lease lapsed and the janitor handed the delivery
-      // back, changes nothing.
+      // still under the lease they were claimed with are settled, and only those are logged and counted: a
+      // settlement written twice (a retry after a lost answer), or one that came after its lease lapsed (the
+      // janitor handed the delivery back, and another worker may hold it now), changes nothing.
       await queue.query(
         `WITH settled AS (
            UPDATE deliveries d SET state = x.state, run_at = x.run_at, attempts = x.attempts, category = x.category,
                   last_error = x.error, lease_until = NULL, updated_at = $7
-           FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[])
-             AS x(id, state, run_at, attempts, category, error)
-           WHERE d.id = x.id AND d.state = 'leased'
+           FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[], $25::bigint[])
+             AS x(id, state, run_at, attempts, category, error, lease_until)
+           WHERE d.id = x.id AND d.state = 'leased' AND d.lease_until = x.lease_until
            RETURNING d.id
          ), logged AS (
            INSERT INTO attempts (delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
@@ -125,6 +126,7 @@ export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool
           counted.map((s) => s.count!.category),
           counted.map((s) => Math.round(s.count!.durationMs)),
           minuteOf(now),
+          settlements.map((s) => s.leaseUntil),
         ],
       );
     },

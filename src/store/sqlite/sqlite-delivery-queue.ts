@@ -43,7 +43,7 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
       for (const { id } of pick.all(destinationId, now, limit)) {
         lease.run(leaseUntil, now, id);
         const row = load.get(id);
-        if (row) claimed.push(row);
+        if (row) claimed.push(Object.assign(row, { leaseUntil }));
       }
       return claimed;
     },
@@ -51,7 +51,7 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
 
   const update = sqlite.prepare(
     `UPDATE deliveries SET state = ?, run_at = ?, attempts = ?, category = ?, last_error = ?, lease_until = NULL, updated_at = ?
-     WHERE id = ? AND state = 'leased'`,
+     WHERE id = ? AND state = 'leased' AND lease_until = ?`,
   );
   const insertAttempt = sqlite.prepare(
     `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, outcome, category, error, logs, requests, destination_id, event_id)
@@ -65,11 +65,22 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
   const settle = sqlite.transaction((settlements: readonly Settlement[]) => {
     const now = Date.now();
     const minute = minuteOf(now);
-    // Only deliveries still leased: a settlement written twice (a retry after a lost answer) or one that
-    // came after its lease lapsed and the janitor handed the delivery back changes nothing, counts nothing.
+    // Only deliveries still under the lease they were claimed with: a settlement written twice (a retry after
+    // a lost answer), or one that came after its lease lapsed (the janitor handed the delivery back, and it
+    // may have been claimed again since), changes nothing and counts nothing.
     const applied: Settlement[] = [];
     for (const s of settlements) {
-      if (update.run(s.state, s.runAt, s.attempts, s.category, s.error, now, s.id).changes === 0) continue;
+      const changed = update.run(
+        s.state,
+        s.runAt,
+        s.attempts,
+        s.category,
+        s.error,
+        now,
+        s.id,
+        s.leaseUntil,
+      ).changes;
+      if (changed === 0) continue;
       applied.push(s);
       const a = s.attempt;
       if (a) {
