@@ -319,7 +319,7 @@ for (const dialect of DIALECTS) {
         await settle(first!, 'discarded');
         assert.equal((await store.deliveryLog.get('dst_l', first!.id))?.delivery.status, 'leased');
         assert.deepEqual(await store.deliveryLog.counts('dst_l', now - 120_000), []);
-        await settle(second!, 'delivered');
+        await settle(second, 'delivered');
         assert.equal((await store.deliveryLog.get('dst_l', first!.id))?.delivery.status, 'delivered');
         const counts = await store.deliveryLog.counts('dst_l', now - 120_000);
         assert.deepEqual(
