@@ -331,6 +331,78 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('replays in steps that let the event loop turn, and counts every delivery once', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const source = await store.sources.create(workspaceId, 'Web');
+        const received = Date.now() - 60_000;
+        // 1,200 events (more than two steps of 500): 1,100 with a delivery to dst_r, 100 of another type.
+        await store.events.insertMany(
+          Array.from({ length: 1_200 }, (_, i) =>
+            i < 1_100
+              ? {
+                  ...row(source.id, `r${i}`, { receivedAt: received }),
+                  deliveries: [{ destinationId: 'dst_r', payload: null }],
+                }
+              : row(source.id, `p${i}`, { receivedAt: received, type: 'page' }),
+          ),
+        );
+        const now = Date.now();
+        const claimed = await store.deliveries.claim('dst_r', 2_000, now, now + 60_000);
+        assert.equal(claimed.length, 1_100);
+        await store.deliveries.settle(
+          claimed.map((c, i) => ({
+            id: c.id,
+            leaseUntil: c.leaseUntil,
+            eventId: c.eventId,
+            destinationId: 'dst_r',
+            state: i < 1_050 ? ('dead' as const) : ('delivered' as const),
+            runAt: now,
+            attempts: 10,
+            category: null,
+            error: null,
+            attempt: undefined,
+            count: undefined,
+          })),
+        );
+        let turns = 0;
+        let counting = true;
+        const count = () => counting && (turns++, setImmediate(count));
+        setImmediate(count);
+        try {
+          assert.deepEqual(await store.deliveryLog.replay('dst_r', [source.id], { status: 'dead' }), {
+            requeued: 1_050,
+            created: 0,
+          });
+        } finally {
+          counting = false;
+        }
+        assert.ok(turns >= 3, `the event loop turned ${turns} times during the replay`);
+        assert.deepEqual(
+          (await store.deliveries.dueDestinations(now + 1_000)).map((d) => [d.destinationId, d.due]),
+          [['dst_r', 1_050]],
+        );
+        // Again: they are pending now, so nothing is replayed twice.
+        assert.deepEqual(await store.deliveryLog.replay('dst_r', [source.id], { status: 'dead' }), {
+          requeued: 0,
+          created: 0,
+        });
+        // A newly connected destination gets the window's events of one type, in steps, once.
+        const window = { since: received - 1, until: received + 1, eventType: 'track' };
+        assert.deepEqual(await store.deliveryLog.replay('dst_new', [source.id], window), {
+          requeued: 0,
+          created: 1_100,
+        });
+        assert.deepEqual(await store.deliveryLog.replay('dst_new', [source.id], window), {
+          requeued: 0,
+          created: 0,
+        });
+      } finally {
+        await dispose();
+      }
+    });
+
     it('returns expired leases and quarantines a delivery that keeps killing its worker', async () => {
       const { store, dispose } = await openTestStore(dialect);
       try {

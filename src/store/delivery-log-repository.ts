@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import { audited } from './audited-write.ts';
 import { minuteOf } from './delivery-queue.ts';
+import { matchingDeliveries } from './matching-deliveries.ts';
+import { createReplay } from './replay-deliveries.ts';
 import { type Step, createRetentionPurge } from './retention-purge.ts';
 import type { Database } from './schema.ts';
 
@@ -95,21 +96,6 @@ export interface RetentionCutoffs {
 }
 
 export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRepository {
-  // Takes the executor: inside a transaction, queries must use it (SQLite has one connection; Kysely would wait).
-  const base = (destinationId: string, filter: DeliveryFilter, executor: Kysely<Database> = db) => {
-    let query = executor
-      .selectFrom('deliveries as d')
-      .innerJoin('events as e', 'e.id', 'd.event_id')
-      .where('d.destination_id', '=', destinationId);
-    if (filter.status !== undefined) query = query.where('d.state', '=', filter.status);
-    if (filter.category !== undefined) query = query.where('d.category', '=', filter.category);
-    if (filter.since !== undefined) query = query.where('e.received_at', '>=', filter.since);
-    if (filter.until !== undefined) query = query.where('e.received_at', '<', filter.until);
-    if (filter.eventType !== undefined) query = query.where('e.type', '=', filter.eventType);
-    if (filter.messageIds !== undefined)
-      query = query.where('e.message_id', 'in', [...filter.messageIds, '']);
-    return query;
-  };
   const summaryColumns = [
     'd.id as id',
     'd.event_id as eventId',
@@ -152,14 +138,14 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
 
   return {
     async list(destinationId, filter, { limit, before }) {
-      let query = base(destinationId, filter).select(summaryColumns);
+      let query = matchingDeliveries(db, destinationId, filter).select(summaryColumns);
       if (before !== undefined) query = query.where('d.id', '<', before);
       const rows = await query.orderBy('d.id', 'desc').limit(limit).execute();
       return rows.map(toSummary);
     },
 
     async get(destinationId, id) {
-      const row = await base(destinationId, {})
+      const row = await matchingDeliveries(db, destinationId, {})
         .select([...summaryColumns, 'd.payload as payload', 'e.body as body'])
         .where('d.id', '=', id)
         .executeTakeFirst();
@@ -244,60 +230,6 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
 
     purge: createRetentionPurge(db),
 
-    async replay(destinationId, sourceIds, filter) {
-      return audited(db, async (trx) => {
-        const now = Date.now();
-        const status = filter.status;
-        const states = status === undefined ? ['dead', 'discarded'] : [status];
-        const ids = (
-          await base(destinationId, filter, trx)
-            .select('d.id as id')
-            .where(
-              'd.state',
-              'in',
-              states.filter((s) => ['dead', 'discarded', 'delivered'].includes(s)).concat(['-']),
-            )
-            .execute()
-        ).map((r) => Number(r.id));
-        let requeued = 0;
-        for (let i = 0; i < ids.length; i += 500) {
-          const chunk = ids.slice(i, i + 500);
-          const result = await trx
-            .updateTable('deliveries')
-            .set({
-              state: 'pending',
-              run_at: now,
-              attempts: 0,
-              crash_count: 0,
-              category: null,
-              last_error: null,
-              lease_until: null,
-              updated_at: now,
-            })
-            .where('id', 'in', chunk)
-            .executeTakeFirst();
-          requeued += Number(result.numUpdatedRows);
-        }
-        let created = 0;
-        if (
-          filter.since !== undefined &&
-          sourceIds.length > 0 &&
-          filter.status === undefined &&
-          filter.category === undefined
-        ) {
-          // Events of the destination's sources in the window that it never had a delivery for.
-          const result = await sql`
-            INSERT INTO deliveries (event_id, destination_id, state, run_at, attempts, crash_count, created_at, updated_at)
-            SELECT e.id, ${destinationId}, 'pending', ${now}, 0, 0, ${now}, ${now} FROM events e
-            WHERE e.source_id IN (${sql.join([...sourceIds])})
-              AND e.received_at >= ${filter.since} AND e.received_at < ${filter.until ?? now}
-              ${filter.eventType === undefined ? sql`` : sql`AND e.type = ${filter.eventType}`}
-              AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = e.id AND x.destination_id = ${destinationId})
-            ON CONFLICT (event_id, destination_id) DO NOTHING`.execute(trx);
-          created = Number(result.numAffectedRows ?? 0);
-        }
-        return { requeued, created };
-      });
-    },
+    replay: createReplay(db),
   };
 }

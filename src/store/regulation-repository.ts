@@ -14,24 +14,24 @@ export interface RegulationResult {
 export interface RegulationRepository {
   /**
    * User deletion, as Segment's regulations: removes the users' stored events and queues a `delete` event for
-   * every enabled destination connected to the workspace's sources (their onDelete handlers), in one transaction.
+   * every enabled destination connected to the workspace's sources (their onDelete handlers). The events are
+   * removed in steps; the deletes are queued, with the audit event, once they are all gone.
    */
   deleteUsers(workspaceId: string, userIds: readonly string[]): Promise<RegulationResult>;
 }
 
 export function createRegulationRepository(db: Kysely<Database>): RegulationRepository {
   return {
-    deleteUsers(workspaceId, userIds) {
-      return audited(db, async (trx) => {
-        const now = Date.now();
-        const regulationId = `reg_${randomUUID()}`;
-        const sourceIds = (
-          await trx.selectFrom('sources').select('id').where('workspace_id', '=', workspaceId).execute()
-        ).map((s) => s.id);
-        if (sourceIds.length === 0) return { regulationId, deletedEvents: 0, deleteDeliveries: 0 };
-
-        let deletedEvents = 0;
-        for (;;) {
+    async deleteUsers(workspaceId, userIds) {
+      const sourceIds = (
+        await db.selectFrom('sources').select('id').where('workspace_id', '=', workspaceId).execute()
+      ).map((s) => s.id);
+      // The stored events go first, in steps of their own: one transaction for a user with a million events
+      // would hold SQLite's only writer (and the event loop) until it ended. Stopped half-way, the request
+      // fails and its retry removes the rest; the deletes are queued only once every event is gone.
+      let deletedEvents = 0;
+      while (sourceIds.length > 0) {
+        const removed = await db.transaction().execute(async (trx) => {
           const ids = (
             await trx
               .selectFrom('events')
@@ -42,12 +42,20 @@ export function createRegulationRepository(db: Kysely<Database>): RegulationRepo
               .limit(500)
               .execute()
           ).map((e) => e.id);
-          if (ids.length === 0) break;
+          if (ids.length === 0) return 0;
           await trx.deleteFrom('attempts').where('event_id', 'in', ids).execute();
           await trx.deleteFrom('deliveries').where('event_id', 'in', ids).execute();
           await trx.deleteFrom('events').where('id', 'in', ids).execute();
-          deletedEvents += ids.length;
-        }
+          return ids.length;
+        });
+        if (removed === 0) break;
+        deletedEvents += removed;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return audited(db, async (trx) => {
+        const now = Date.now();
+        const regulationId = `reg_${randomUUID()}`;
+        if (sourceIds.length === 0) return { regulationId, deletedEvents: 0, deleteDeliveries: 0 };
 
         // Each destination gets the delete once, through the first of its sources in this workspace.
         const links = await trx

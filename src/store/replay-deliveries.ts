@@ -1,0 +1,153 @@
+import { type Kysely, sql } from 'kysely';
+import { audited } from './audited-write.ts';
+import type { DeliveryFilter } from './delivery-log-repository.ts';
+import { matchingDeliveries } from './matching-deliveries.ts';
+import type { Database } from './schema.ts';
+
+/** Rows per step: each step is a short transaction of its own, so ingest and delivery go on between them. */
+const STEP = 500;
+
+/** The settled states a replay may bring back. */
+const REPLAYABLE = ['dead', 'discarded', 'delivered'];
+
+/**
+ * Replay in steps. A replay of a million deliveries as one transaction would hold SQLite's only writer (and
+ * the server's event loop) for as long as it took; instead each step re-queues up to STEP deliveries, or
+ * creates up to STEP missing ones, in a transaction of its own, and the event loop turns between steps.
+ * Deliveries are walked per state in the order of the (destination_id, state, updated_at) index, events in
+ * the order of their received_at index, each from where the last step stopped. A re-queued delivery
+ * leaves its state, so it is not met again. The first step that changes something carries the request's
+ * audit event. Stopped half-way (a crash), a replay has re-queued what it reports so far, and running it
+ * again does the rest.
+ */
+export function createReplay(
+  db: Kysely<Database>,
+): (
+  destinationId: string,
+  sourceIds: readonly string[],
+  filter: DeliveryFilter,
+) => Promise<{ requeued: number; created: number }> {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  const requeueStep = async (
+    destinationId: string,
+    state: string,
+    filter: DeliveryFilter,
+    after: { updatedAt: number; id: number },
+  ) =>
+    audited(db, async (trx) => {
+      const rows = await matchingDeliveries(trx, destinationId, { ...filter, status: state })
+        .select(['d.id as id', 'd.updated_at as updatedAt'])
+        .where((eb) =>
+          eb.or([
+            eb('d.updated_at', '>', after.updatedAt),
+            eb.and([eb('d.updated_at', '=', after.updatedAt), eb('d.id', '>', after.id)]),
+          ]),
+        )
+        .orderBy('d.updated_at')
+        .orderBy('d.id')
+        .limit(STEP)
+        .execute();
+      if (rows.length === 0) return false;
+      const now = Date.now();
+      const result = await trx
+        .updateTable('deliveries')
+        .set({
+          state: 'pending',
+          run_at: now,
+          attempts: 0,
+          crash_count: 0,
+          category: null,
+          last_error: null,
+          lease_until: null,
+          updated_at: now,
+        })
+        .where(
+          'id',
+          'in',
+          rows.map((r) => Number(r.id)),
+        )
+        // Still in the state it was found in (on Postgres, another worker may have changed it since).
+        .where('state', '=', state)
+        .executeTakeFirst();
+      const last = rows[rows.length - 1]!;
+      const requeued = Number(result.numUpdatedRows);
+      return {
+        requeued,
+        numUpdatedRows: requeued,
+        next: rows.length < STEP ? undefined : { updatedAt: Number(last.updatedAt), id: Number(last.id) },
+      };
+    });
+
+  const createStep = async (
+    destinationId: string,
+    sourceIds: readonly string[],
+    window: { since: number; until: number; eventType: string | undefined },
+    after: { receivedAt: number; id: number },
+  ) =>
+    audited(db, async (trx) => {
+      let query = trx
+        .selectFrom('events')
+        .select(['id', 'received_at as receivedAt'])
+        .where('source_id', 'in', [...sourceIds])
+        .where('received_at', '>=', window.since)
+        .where('received_at', '<', window.until)
+        .where((eb) =>
+          eb.or([
+            eb('received_at', '>', after.receivedAt),
+            eb.and([eb('received_at', '=', after.receivedAt), eb('id', '>', after.id)]),
+          ]),
+        );
+      if (window.eventType !== undefined) query = query.where('type', '=', window.eventType);
+      const events = await query.orderBy('received_at').orderBy('id').limit(STEP).execute();
+      if (events.length === 0) return false;
+      const now = Date.now();
+      const ids = events.map((e) => Number(e.id));
+      const result = await sql`
+        INSERT INTO deliveries (event_id, destination_id, state, run_at, attempts, crash_count, created_at, updated_at)
+        SELECT e.id, ${destinationId}, 'pending', ${now}, 0, 0, ${now}, ${now} FROM events e
+        WHERE e.id IN (${sql.join(ids)})
+          AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = e.id AND x.destination_id = ${destinationId})
+        ON CONFLICT (event_id, destination_id) DO NOTHING`.execute(trx);
+      const created = Number(result.numAffectedRows ?? 0);
+      const last = events[events.length - 1]!;
+      return {
+        created,
+        numInsertedOrUpdatedRows: created,
+        next: events.length < STEP ? undefined : { receivedAt: Number(last.receivedAt), id: Number(last.id) },
+      };
+    });
+
+  return async (destinationId, sourceIds, filter) => {
+    const states = filter.status === undefined ? ['dead', 'discarded'] : [filter.status];
+    let requeued = 0;
+    for (const state of states.filter((s) => REPLAYABLE.includes(s))) {
+      for (let after: { updatedAt: number; id: number } | undefined = { updatedAt: -1, id: 0 }; after;) {
+        const step = await requeueStep(destinationId, state, filter, after);
+        if (step === false) break;
+        requeued += step.requeued;
+        after = step.next;
+        await turn();
+      }
+    }
+    let created = 0;
+    // A time window with no status or category: events of the destination's sources in the window that it
+    // never had a delivery for (a newly connected destination).
+    if (
+      filter.since !== undefined &&
+      sourceIds.length > 0 &&
+      filter.status === undefined &&
+      filter.category === undefined
+    ) {
+      const window = { since: filter.since, until: filter.until ?? Date.now(), eventType: filter.eventType };
+      for (let after: { receivedAt: number; id: number } | undefined = { receivedAt: -1, id: 0 }; after;) {
+        const step = await createStep(destinationId, sourceIds, window, after);
+        if (step === false) break;
+        created += step.created;
+        after = step.next;
+        await turn();
+      }
+    }
+    return { requeued, created };
+  };
+}
