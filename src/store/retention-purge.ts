@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { createCountRollup } from './count-rollup.ts';
 import type { RetentionCutoffs } from './delivery-log-repository.ts';
 import type { Database } from './schema.ts';
 
@@ -15,7 +16,9 @@ const EVENTS_RESCAN_MS = 60 * 60_000;
  * - deliveries per destination (its delivered ones after successBefore, its discarded and dead ones after
  *   failureBefore), and every delivery of a destination that was deleted;
  * - events older than eventsBefore that no delivery refers to. Those a kept failure still refers to are
- *   stepped over, and looked at again only hourly, rather than scanned at every step.
+ *   stepped over, and looked at again only hourly, rather than scanned at every step;
+ * - per-minute delivery counters, merged into hours and days as they age and dropped after 400 days
+ *   (count-rollup.ts).
  * Returns how many rows went, and whether a kind stopped at its limit.
  */
 export function createRetentionPurge(
@@ -146,8 +149,12 @@ export function createRetentionPurge(
     return { removed: Number(result.numDeletedRows), more: candidates.length === limit };
   };
 
+  const counts = createCountRollup(db);
   return async (policy, limit) =>
-    both(both(await attempts(policy, limit), await deliveries(policy, limit)), await events(policy, limit));
+    both(
+      both(await attempts(policy, limit), await deliveries(policy, limit)),
+      both(await events(policy, limit), await counts(Date.now(), limit)),
+    );
 }
 
 /** What one purge step did, and whether it stopped at its limit somewhere (so another step should follow). */

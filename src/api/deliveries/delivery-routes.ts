@@ -118,7 +118,13 @@ export async function deliveryRoutes(app: FastifyInstance, { store }: ApiContext
     async (request) => {
       const destination = await findDestination(store, request, request.params.id, 'functions:read');
       const now = Date.now();
-      const rows = await store.deliveryLog.counts(destination.id, now - WINDOWS[request.query.window][0]);
+      // From the first bucket's start: older counters are merged into whole hours (count-rollup.ts), and an
+      // hour that began before the window is the chart's first bucket.
+      const [span, bucketMs] = WINDOWS[request.query.window];
+      const rows = await store.deliveryLog.counts(
+        destination.id,
+        Math.floor((now - span) / bucketMs) * bucketMs,
+      );
       const stats = summarise(rows, request.query.window, now);
       const over = await overLimit(store, destination.workspaceId, now);
       return over

@@ -5,6 +5,7 @@ import { functions } from './002-functions.ts';
 import { delivery } from './003-delivery.ts';
 import { access } from './004-access.ts';
 import { retention } from './005-retention.ts';
+import { countRollup } from './006-count-rollup.ts';
 import { DIALECT_TYPES, type MigrationStatements } from './migration-statements.ts';
 
 /** Numbered, append-only. Never edit one that has shipped; add the next number. */
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, MigrationStatements> = {
   '003-delivery': delivery,
   '004-access': access,
   '005-retention': retention,
+  '006-count-rollup': countRollup,
 };
 
 /**
