@@ -66,6 +66,34 @@ describe('invoker pool', () => {
     assert.equal(unsupported.category, 'unsupported_event_type');
   });
 
+  it('leaves out the logs and requests of a batch success not kept, but never those of a failure', async () => {
+    const batcher = fn(
+      'batcher',
+      `async function onBatch(events, settings) {
+        console.log('batch of', events.length)
+        await fetch(settings.url, { method: 'POST', body: JSON.stringify(events) })
+        return events.map((e) => ({ status: e.event === 'bad' ? 400 : 200 }))
+      }`,
+      { url: `${sink.url}/batch` },
+    );
+    const batch = (...names: string[]) => ({
+      eventsJson: names.map((event) => JSON.stringify(createTestEvent({ event }))),
+    });
+    const unkept = await pool.invoke(batcher, batch('a', 'b'), false);
+    assert.deepEqual([unkept.status, unkept.logs, unkept.requests], ['delivered', [], []]);
+    const kept = await pool.invoke(batcher, batch('a', 'b'), true);
+    assert.deepEqual(kept.logs, [{ level: 'log', message: 'batch of 2' }]);
+    assert.equal(kept.requests.length, 1);
+    // An event of the batch failed: its attempt is kept whatever the sample said, with the batch's detail.
+    const failed = await pool.invoke(batcher, batch('a', 'bad'), false);
+    assert.deepEqual(
+      failed.events?.map((e) => e.status),
+      ['delivered', 'discarded'],
+    );
+    assert.deepEqual(failed.logs, [{ level: 'log', message: 'batch of 2' }]);
+    assert.equal(failed.requests.length, 1);
+  });
+
   it('runs the new code when an instance changes and after it is unloaded', async () => {
     const v1 = fn('versioned', `async function onTrack() { console.log('one') }`);
     const v2 = { ...v1, versionId: 'v2', code: `async function onTrack() { console.log('two') }` };

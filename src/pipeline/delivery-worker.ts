@@ -249,8 +249,15 @@ export class DeliveryWorker {
 
   private async processBatch(config: DestinationConfig, rows: ClaimedDelivery[]): Promise<void> {
     // The stored JSON goes to the function as it is: parsing it here would cost this process for nothing.
-    const result = await this.runtime.invoke(config.instance, { eventsJson: rows.map((row) => row.body) });
-    const options = this.settleOptions(config, undefined);
+    // The sample of successes whose logs are kept is drawn per call: a batch's events share its logs and
+    // requests, so the runtime can leave them out of an unsampled success.
+    const sampled = Math.random() < this.options.successSample;
+    const result = await this.runtime.invoke(
+      config.instance,
+      { eventsJson: rows.map((row) => row.body) },
+      sampled,
+    );
+    const options = this.settleOptions(config, sampled);
     this.metrics?.duration.observe(result.durationMs / 1000);
     rows.forEach((row, i) => {
       const outcome = result.events?.[i] ?? result;

@@ -55,8 +55,15 @@ export class FunctionRuntime {
     this.sweeper.unref();
   }
 
-  /** Runs the handler for `event.type` (or onBatch for `events`) and settles the outcome. Never throws. */
-  async invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult> {
+  /**
+   * Runs the handler for `event.type` (or onBatch for `events`) and settles the outcome. Never throws.
+   * `keep` false: a success (every event of a batch delivered) comes back without logs and requests.
+   */
+  async invoke(
+    instance: FunctionInstance,
+    input: InvocationInput,
+    keep?: boolean,
+  ): Promise<InvocationResult> {
     const started = performance.now();
     const prepared = this.prepare(instance);
     if ('result' in prepared) return prepared.result;
@@ -82,7 +89,10 @@ export class FunctionRuntime {
       pool.release(sandbox);
     }
     const durationMs = performance.now() - started;
-    return resultOf({ ...this.judge(raw), requests, durationMs, cold, batchSize }, redact);
+    const result = resultOf({ ...this.judge(raw), requests, durationMs, cold, batchSize }, redact);
+    const delivered =
+      result.status === 'delivered' && (result.events ?? []).every((e) => e.status === 'delivered');
+    return keep === false && delivered ? withoutDetail(result) : result;
   }
 
   /**

@@ -72,8 +72,12 @@ export class InvokerPool implements Invoker {
     for (let slot = 0; slot < size; slot++) this.spawn(slot);
   }
 
-  async invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult> {
-    const [result] = await this.dispatch(instance, [input], undefined);
+  async invoke(
+    instance: FunctionInstance,
+    input: InvocationInput,
+    keep?: boolean,
+  ): Promise<InvocationResult> {
+    const [result] = await this.dispatch(instance, [input], keep === undefined ? undefined : [keep]);
     return result!;
   }
 

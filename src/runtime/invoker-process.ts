@@ -1,9 +1,12 @@
 // The child side of InvokerPool: one process per core running functions for the process that owns the
 // store. It holds its own warm isolates; a function that spins or crashes it stalls only this process.
 import { type FunctionInstance, FunctionRuntime } from './function-runtime.ts';
+import type { InvocationInput } from './invocation-input.ts';
 import type { InvocationResult } from './invocation-result.ts';
 import { type FromInvoker, type RunItem, type ToInvoker, platformFault } from './invoker.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
+
+const isBatch = (input: InvocationInput) => 'events' in input || 'eventsJson' in input;
 
 /** `switchyard invoker`: started by InvokerPool over an IPC channel; exits when that channel closes. */
 export async function runInvokerProcess(): Promise<number> {
@@ -30,8 +33,10 @@ export async function runInvokerProcess(): Promise<number> {
   };
 
   const run = (id: number, instance: FunctionInstance, item: RunItem) => {
-    if (item.inputs.length === 1 && item.keep === undefined)
-      void runtime.invoke(instance, item.inputs[0]!).then((result) => complete(id, [result]));
+    const [only] = item.inputs;
+    // One input: an event on its own, or a batch (whose `keep` is the whole invocation's).
+    if (only !== undefined && item.inputs.length === 1 && (item.keep === undefined || isBatch(only)))
+      void runtime.invoke(instance, only, item.keep?.[0]).then((result) => complete(id, [result]));
     else void runtime.invokeEach(instance, item.inputs, item.keep).then((results) => complete(id, results));
   };
   // One run per turn of the event loop: a run of quick functions completes within its turn, so its results

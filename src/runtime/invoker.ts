@@ -7,8 +7,11 @@ import type { InvocationResult } from './invocation-result.ts';
  * (FunctionRuntime), or a pool of invoker processes, one per core (InvokerPool).
  */
 export interface Invoker {
-  /** Runs the handler and settles the outcome. Never throws. */
-  invoke(instance: FunctionInstance, input: InvocationInput): Promise<InvocationResult>;
+  /**
+   * Runs the handler and settles the outcome. Never throws. `keep` false: a success (every event of a batch
+   * delivered) comes back without its logs and requests, which the pipeline would not keep.
+   */
+  invoke(instance: FunctionInstance, input: InvocationInput, keep?: boolean): Promise<InvocationResult>;
   /** Runs single events one after another, each its own invocation (FunctionRuntime.invokeEach). */
   invokeEach(
     instance: FunctionInstance,
