@@ -169,7 +169,12 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
       SWITCHYARD_FETCH_ALLOW: '127.0.0.1',
       SWITCHYARD_BATCH_WAIT_MS: '200',
       SWITCHYARD_WORKER_POLL_MS: '20',
-      ...(process.env.SWITCHYARD_INVOKERS ? { SWITCHYARD_INVOKERS: process.env.SWITCHYARD_INVOKERS } : {}),
+      // Settings an experiment may change, passed through as they are.
+      ...Object.fromEntries(
+        ['SWITCHYARD_INVOKERS', 'SWITCHYARD_DESTINATION_IN_FLIGHT', 'SWITCHYARD_SUCCESS_LOG_SAMPLE'].flatMap(
+          (name) => (process.env[name] ? [[name, process.env[name]]] : []),
+        ),
+      ),
       ...(process.env.SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVER_NODE_OPTIONS } : {}),
       ...env,
     },

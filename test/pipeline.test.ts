@@ -293,6 +293,27 @@ for (const dialect of DIALECTS) {
         settled.filter((d) => d.status === 'discarded').map((d) => d.category),
         ['bad_request'],
       );
+      // A backlog goes out in full batches at once; the five left over wait for more (up to 10 s).
+      const second = sink.requests.length;
+      await ingestBatch(
+        server,
+        Array.from({ length: 45 }, () => ({ type: 'track', userId: 'u', event: 'Backlog' })),
+      );
+      const full = await waitFor('two more batch calls', async () => {
+        const made = sink.requests.slice(second).filter((r) => r.url === '/batch');
+        return made.length >= 2 ? made : undefined;
+      });
+      assert.deepEqual(
+        full.map((call) => (JSON.parse(call.body) as string[]).length),
+        [20, 20],
+      );
+      const waiting = (
+        await api<{ data: Delivery[] }>(
+          'GET',
+          `/api/v1/destinations/${batcher.body.id}/deliveries?limit=100&status=pending`,
+        )
+      ).body.data;
+      assert.equal(waiting.length, 5, 'a partial batch waits for the batch window');
       await api('DELETE', `/api/v1/destinations/${batcher.body.id}`);
     });
 

@@ -199,14 +199,28 @@ export class DeliveryWorker {
     if (config === null || !config.enabled) return 0;
     // Over its monthly limit the workspace's deliveries stay pending: paused, never dropped.
     if (await this.usage.paused(config.workspaceId, now)) return 0;
-    if (config.batch && due.due < this.options.batchSize && now - due.oldest < this.options.batchWaitMs)
-      return 0;
-    const limit = config.batch ? this.options.batchSize : free * this.runSize(id);
+    const { batchSize } = this.options;
+    // onBatch: full batches, unless the oldest event has waited its time — as many as there are free slots,
+    // in one claim. A batch per claim would let ingest set the pace: the loop claims once per turn of the
+    // event loop, and under heavy ingest a turn takes milliseconds.
+    const batches = !config.batch
+      ? 0
+      : now - due.oldest >= this.options.batchWaitMs
+        ? free
+        : Math.min(free, Math.floor(due.due / batchSize));
+    if (config.batch && batches === 0) return 0;
+    const limit = config.batch ? batches * batchSize : free * this.runSize(id);
     const rows = await this.store.deliveries.claim(id, limit, now, now + this.options.leaseMs);
-    if (rows.length < limit) this.due = this.due.filter((d) => d !== due);
+    // What is left due, until the next look: counted from the last look, it would make a later claim take
+    // the leftovers of a batch as a batch of their own before their wait is over.
+    this.due =
+      rows.length < limit
+        ? this.due.filter((d) => d !== due)
+        : this.due.map((d) => (d === due ? { ...d, due: d.due - rows.length } : d));
     if (rows.length === 0) return 0;
-    if (config.batch) this.launch(config, rows);
-    else {
+    if (config.batch) {
+      for (let i = 0; i < rows.length; i += batchSize) this.launch(config, rows.slice(i, i + batchSize));
+    } else {
       // As many runs as there are free slots, oldest events first in each.
       const runs = Math.min(free, rows.length);
       const size = Math.ceil(rows.length / runs);
