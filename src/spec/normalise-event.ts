@@ -60,9 +60,9 @@ function mergeObjects(batchLevel: JsonObject | undefined, own: unknown): JsonObj
  * without sentAt is kept as given (historical imports); with neither, timestamp is the server time.
  */
 function timestamps(raw: JsonObject, options: NormaliseOptions): JsonObject {
-  const receivedAt = new Date(options.receivedAt).toISOString();
+  const receivedAt = isoOf(options.receivedAt);
   const original = asTime(raw.originalTimestamp) ?? asTime(raw.timestamp);
-  const sentAt = asTime(raw.sentAt) ?? asTime(options.batchSentAt);
+  const sentAt = asTime(raw.sentAt) ?? batchTime(options.batchSentAt);
   const out: JsonObject = { receivedAt };
   if (original !== undefined) out.originalTimestamp = original.toISOString();
   if (sentAt !== undefined) out.sentAt = sentAt.toISOString();
@@ -81,4 +81,25 @@ function asTime(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+// Every event of a batch shares its receivedAt and the batch's sentAt: worked out once, not per event.
+let lastMs = Number.NaN;
+let lastIso = '';
+function isoOf(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
+let lastSent: unknown;
+let lastSentTime: Date | undefined;
+function batchTime(value: unknown): Date | undefined {
+  if (value !== lastSent) {
+    lastSentTime = asTime(value);
+    lastSent = value;
+  }
+  return lastSentTime;
 }
