@@ -5,14 +5,16 @@ import { MAX_REQUEST_BYTES } from '../spec/limits.ts';
 import { AppError } from '../server/app-error.ts';
 import { sendError, toAppError } from '../server/error-handler.ts';
 import type { EventRow } from '../store/store.ts';
-import { decodeBody, trackingError } from './decode-body.ts';
+import { trackingError } from './decode-body.ts';
 import { ClosedError, type GroupCommitter, SaturatedError } from './group-committer.ts';
-import { type RequestFacts, prepareBatch, prepareSingle } from './prepare-events.ts';
-import { type WriteKeyCache, extractWriteKey } from './write-key.ts';
+import type { IngestParsers } from './ingest-parsers.ts';
+import { errorOf } from './parse-tracking.ts';
+import type { WriteKeyCache } from './write-key.ts';
 
 export interface TrackingRoutesOptions {
   readonly committer: GroupCommitter;
   readonly writeKeys: WriteKeyCache;
+  readonly parsers: IngestParsers;
 }
 
 /** Route → event type. The one-letter paths are analytics.js's. */
@@ -37,7 +39,7 @@ const BATCH_ROUTES = ['batch', 'b', 'import'];
  * with invalid items stores the valid ones and lists the rest. Register with prefix '/v1'.
  */
 export async function trackingRoutes(app: FastifyInstance, options: TrackingRoutesOptions): Promise<void> {
-  const { committer, writeKeys } = options;
+  const { committer, writeKeys, parsers } = options;
 
   // Fastify's own errors here (body too large, …) get the tracking API's success: false too.
   app.setErrorHandler((error: Error, request, reply) =>
@@ -58,20 +60,27 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingRout
   );
 
   const accept = async (request: FastifyRequest, reply: FastifyReply, type: ClientEventType | 'batch') => {
-    const receivedAt = Date.now();
-    const body = decodeBody({
+    // Decoding, validation and normalisation happen in the parser thread; the answers are the same, and in
+    // the same order: an unreadable body, then the write key, then the events.
+    const parsed = await parsers.parse({
+      type,
       contentType: request.headers['content-type'],
       contentEncoding: request.headers['content-encoding'],
       body: request.body as Buffer | undefined,
+      authorization: request.headers.authorization,
+      receivedAt: Date.now(),
+      ip: request.ip,
     });
-    const sourceId = await authenticate(writeKeys, request.headers.authorization, body);
-    const facts: RequestFacts = { sourceId, receivedAt, ip: request.ip };
+    if ('unreadable' in parsed) throw errorOf(parsed.unreadable);
+    const sourceId = await authenticate(writeKeys, parsed.writeKey);
+    if (parsed.refused !== undefined) throw errorOf(parsed.refused);
+    const { rows, rejected } = parsed;
+    for (const row of rows) Object.assign(row, { sourceId });
 
     if (type !== 'batch') {
-      await commit(committer, [prepareSingle(body, type, facts)]);
+      await commit(committer, rows);
       return reply.send({ success: true });
     }
-    const { rows, rejected } = prepareBatch(body, facts);
     if (rows.length === 0) {
       throw trackingError(400, 'invalid_events', 'no event in the batch is valid', { rejected });
     }
@@ -87,12 +96,7 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingRout
   }
 }
 
-async function authenticate(
-  writeKeys: WriteKeyCache,
-  authorization: string | undefined,
-  body: unknown,
-): Promise<string> {
-  const writeKey = extractWriteKey(authorization, body);
+async function authenticate(writeKeys: WriteKeyCache, writeKey: string | undefined): Promise<string> {
   if (writeKey === undefined) {
     throw trackingError(
       401,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { apiRoutes } from '../api/api-routes.ts';
 import type { Config } from '../config/load-config.ts';
 import { GroupCommitter } from '../ingest/group-committer.ts';
+import { IngestParsers } from '../ingest/ingest-parsers.ts';
 import { trackingRoutes } from '../ingest/tracking-routes.ts';
 import { WriteKeyCache } from '../ingest/write-key.ts';
 import { FunctionRuntime } from '../runtime/function-runtime.ts';
@@ -51,11 +52,15 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
     maxGroupEvents: config.ingest.maxCommitEvents,
   });
   const serves = (part: 'ingest' | 'api') => config.role === 'all' || config.role === part;
-  if (serves('ingest')) {
+  const parsers = serves('ingest')
+    ? new IngestParsers((error) => logger.error({ err: error }, 'ingest parser thread failed'))
+    : undefined;
+  if (parsers !== undefined) {
     await app.register(trackingRoutes, {
       prefix: '/v1',
       committer,
       writeKeys: new WriteKeyCache(store.sources),
+      parsers,
     });
   }
   await registerOpenApi(app);
@@ -90,6 +95,7 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
   const close = () =>
     (closing ??= (async () => {
       await app.close();
+      await parsers?.close();
       await committer.close();
       await worker.stop();
       await runtime.close();
