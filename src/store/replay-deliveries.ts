@@ -27,7 +27,21 @@ export function createReplay(
   sourceIds: readonly string[],
   filter: DeliveryFilter,
 ) => Promise<{ requeued: number; created: number }> {
-  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  /** Steps from `first` while each gives where the next begins, letting the event loop turn between them. */
+  const walk = async <C>(
+    first: C,
+    step: (after: C) => Promise<false | { done: number; next: C | undefined }>,
+  ): Promise<number> => {
+    let total = 0;
+    for (let after: C | undefined = first; after !== undefined;) {
+      const result = await step(after);
+      if (result === false) break;
+      total += result.done;
+      after = result.next;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return total;
+  };
 
   const requeueStep = async (
     destinationId: string,
@@ -122,13 +136,10 @@ export function createReplay(
     const states = filter.status === undefined ? ['dead', 'discarded'] : [filter.status];
     let requeued = 0;
     for (const state of states.filter((s) => REPLAYABLE.includes(s))) {
-      for (let after: { updatedAt: number; id: number } | undefined = { updatedAt: -1, id: 0 }; after;) {
+      requeued += await walk({ updatedAt: -1, id: 0 }, async (after) => {
         const step = await requeueStep(destinationId, state, filter, after);
-        if (step === false) break;
-        requeued += step.requeued;
-        after = step.next;
-        await turn();
-      }
+        return step && { done: step.requeued, next: step.next };
+      });
     }
     let created = 0;
     // A time window with no status or category: events of the destination's sources in the window that it
@@ -140,13 +151,10 @@ export function createReplay(
       filter.category === undefined
     ) {
       const window = { since: filter.since, until: filter.until ?? Date.now(), eventType: filter.eventType };
-      for (let after: { receivedAt: number; id: number } | undefined = { receivedAt: -1, id: 0 }; after;) {
+      created = await walk({ receivedAt: -1, id: 0 }, async (after) => {
         const step = await createStep(destinationId, sourceIds, window, after);
-        if (step === false) break;
-        created += step.created;
-        after = step.next;
-        await turn();
-      }
+        return step && { done: step.created, next: step.next };
+      });
     }
     return { requeued, created };
   };
