@@ -3,10 +3,11 @@
 // worker, they were an eighth of its time under load, and that process is what limits throughput. The
 // thread hands back rows ready to store (their strings are copied, not parsed again).
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type TrackingInput, type TrackingOutput, parseTracking } from './parse-tracking.ts';
 
-const ENTRY = path.join(import.meta.dirname, 'parse-tracking.ts');
+const ENTRY = pathToFileURL(path.join(import.meta.dirname, 'parse-tracking.ts')).href;
 // tsx's ESM entry (a require() resolve would give its CommonJS one, which cannot register the hooks here).
 const TSX_API = import.meta.resolve('tsx/esm/api');
 
@@ -28,6 +29,12 @@ const { parentPort } = require('node:worker_threads');
 })().catch((error) => parentPort.postMessage({ broken: String(error && error.stack || error) }));
 `;
 
+/**
+ * Requests handed to the thread and not yet answered, beyond which they are parsed inline: the thread must
+ * not become an unbounded queue of request bodies (up to 500 KB each) ahead of the committer's backpressure.
+ */
+const MAX_IN_FLIGHT = 64;
+
 interface Waiting {
   readonly input: TrackingInput;
   readonly resolve: (output: TrackingOutput) => void;
@@ -38,6 +45,8 @@ export class IngestParsers {
   private worker: Worker | undefined;
   private ready = false;
   private closed = false;
+  /** The thread could not load its code: not started again. */
+  private broken = false;
   private nextId = 1;
   private readonly inFlight = new Map<number, Waiting>();
   private started: (ok: boolean) => void = () => undefined;
@@ -49,17 +58,24 @@ export class IngestParsers {
   }
 
   async parse(input: TrackingInput): Promise<TrackingOutput> {
-    // Until the thread is up (or after it failed), inline: slower, never wrong.
-    if (!this.ready || this.worker === undefined) return parseTracking(input);
+    // Until the thread is up (or after it failed), or while it is behind: inline, slower, never wrong.
+    const worker = this.worker;
+    if (!this.ready || worker === undefined || this.inFlight.size >= MAX_IN_FLIGHT)
+      return parseTracking(input);
+    // Exact size: a small body is a view of Node's shared 8 KB pool, which would be copied whole.
+    const { body } = input;
+    const sent =
+      body !== undefined && body.byteLength !== body.buffer.byteLength ? new Uint8Array(body) : body;
     const id = this.nextId++;
     return new Promise<TrackingOutput>((resolve, reject) => {
       this.inFlight.set(id, { input, resolve, reject });
-      this.worker!.postMessage({ id, input });
+      worker.postMessage({ id, input: { ...input, body: sent } });
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.started(false);
     const worker = this.worker;
     this.worker = undefined;
     this.ready = false;
@@ -70,7 +86,15 @@ export class IngestParsers {
 
   private start(): void {
     if (this.closed) return;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, { eval: true });
+    } catch (error) {
+      // No thread (out of memory or threads): inline, and another try later.
+      this.onError(error as Error);
+      setTimeout(() => this.start(), 10_000).unref();
+      return;
+    }
     worker.unref();
     this.worker = worker;
     worker.on(
@@ -88,9 +112,11 @@ export class IngestParsers {
           return;
         }
         if (message.broken !== undefined) {
+          // It would fail the same way again: requests stay inline for the life of the process.
           this.onError(new Error(`the ingest parser thread could not start: ${message.broken}`));
+          this.broken = true;
           this.started(false);
-          return; // stays inline
+          return;
         }
         const waiting = this.inFlight.get(message.id!);
         if (waiting === undefined) return;
@@ -106,7 +132,7 @@ export class IngestParsers {
       this.ready = false;
       this.drainInline();
       // A thread that died is started again; until it is ready, requests are parsed inline.
-      if (!this.closed) setTimeout(() => this.start(), 1_000).unref();
+      if (!this.closed && !this.broken) setTimeout(() => this.start(), 1_000).unref();
     });
   }
 

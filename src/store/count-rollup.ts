@@ -36,20 +36,22 @@ export function createCountRollup(db: Kysely<Database>): (now: number, limit: nu
   // current minute, so a later step looks only at what has aged past the cutoff since (after a restart, the
   // first step walks the whole index once).
   const mergedBelow = COUNT_LEVELS.map(() => 0);
-  const merge = async (level: number, cutoff: number, limit: number): Promise<Step> =>
-    db.transaction().execute(async (trx) => {
+  const merge = async (level: number, cutoff: number, limit: number): Promise<Step> => {
+    const step = await db.transaction().execute(async (trx) => {
       const { bucketMs } = COUNT_LEVELS[level]!;
-      const rows = await trx
+      const keys = await trx
         .selectFrom('delivery_counts')
-        .select(['destination_id', 'minute', 'outcome', 'category', 'count', 'duration_ms'])
+        .select(['destination_id', 'minute', 'outcome', 'category'])
         .where('minute', '>=', mergedBelow[level]!)
         .where('minute', '<', cutoff)
         .where(sql<boolean>`minute % ${sql.lit(bucketMs)} <> 0`)
         .orderBy('minute')
         .limit(limit)
         .execute();
-      if (rows.length < limit) mergedBelow[level] = cutoff;
-      if (rows.length === 0) return { removed: 0, more: false };
+      if (keys.length === 0) return { removed: 0, more: false };
+      // Only what this step itself deleted is added to its hour or day: on Postgres every worker process
+      // runs the rollup, and two that read the same rows would otherwise both add them.
+      const rows = await deleteKeys(trx, keys);
       const sums = new Map<
         string,
         Omit<CountKey, 'minute'> & { minute: number; count: number; duration: number }
@@ -89,9 +91,12 @@ export function createCountRollup(db: Kysely<Database>): (now: number, limit: nu
           )
           .execute();
       }
-      await deleteKeys(trx, rows);
-      return { removed: rows.length, more: rows.length === limit };
+      return { removed: rows.length, more: keys.length === limit };
     });
+    // Only once the step is committed: a failed one is tried again from where it was.
+    if (!step.more) mergedBelow[level] = cutoff;
+    return step;
+  };
 
   const expire = async (cutoff: number, limit: number): Promise<Step> =>
     db.transaction().execute(async (trx) => {
@@ -121,18 +126,26 @@ export function createCountRollup(db: Kysely<Database>): (now: number, limit: nu
 }
 
 /**
- * Deletes rows by their whole key, 200 keys per statement (row values: SQLite 3.15+, Postgres; the cast because
- * Postgres reads a parameter in VALUES as text).
+ * Deletes rows by their whole key, 200 keys per statement, and returns those it deleted (row values and
+ * RETURNING: SQLite 3.35+, Postgres; the cast because Postgres reads a parameter in VALUES as text).
  */
-async function deleteKeys(trx: Kysely<Database>, keys: readonly CountKey[]): Promise<void> {
+async function deleteKeys(trx: Kysely<Database>, keys: readonly CountKey[]): Promise<CountRow[]> {
+  const deleted: CountRow[] = [];
   for (let i = 0; i < keys.length; i += 200) {
     const tuples = keys
       .slice(i, i + 200)
       .map(
         (k) => sql`(${k.destination_id}, CAST(${Number(k.minute)} AS BIGINT), ${k.outcome}, ${k.category})`,
       );
-    await sql`DELETE FROM delivery_counts WHERE (destination_id, minute, outcome, category) IN (VALUES ${sql.join(tuples)})`.execute(
-      trx,
-    );
+    const result = await sql<CountRow>`DELETE FROM delivery_counts
+      WHERE (destination_id, minute, outcome, category) IN (VALUES ${sql.join(tuples)})
+      RETURNING destination_id, minute, outcome, category, count, duration_ms`.execute(trx);
+    deleted.push(...result.rows);
   }
+  return deleted;
+}
+
+interface CountRow extends CountKey {
+  count: number | string;
+  duration_ms: number | string;
 }

@@ -68,7 +68,10 @@ export interface DeliveryLogRepository {
     id: number,
   ): Promise<{ delivery: DeliverySummary; event: unknown; attempts: AttemptView[] } | undefined>;
   counts(destinationId: string, since: number): Promise<CountRow[]>;
-  /** Invocations and execution time per destination per UTC day (what Segment bills as usage). */
+  /**
+   * Invocations and execution time per destination per UTC day (what Segment bills as usage), for the whole
+   * days from `since`'s to `until`'s.
+   */
   usage(destinationIds: readonly string[], since: number, until: number): Promise<UsageRow[]>;
   /** Execution time of all the workspace's destinations from `since` (until `until`), for its monthly limit. */
   executionMsSince(workspaceId: string, since: number, until?: number): Promise<number>;
@@ -94,6 +97,8 @@ export interface RetentionCutoffs {
   readonly failureBefore: number;
   readonly eventsBefore: number;
 }
+
+const DAY_MS = 86_400_000;
 
 export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRepository {
   const summaryColumns = [
@@ -203,8 +208,10 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
         .where('destination_id', 'in', destinationIds)
         // Filtered events never ran: they are counted for the charts, not for usage.
         .where('outcome', '!=', 'filtered')
-        .where('minute', '>=', minuteOf(since))
-        .where('minute', '<', until)
+        // Whole UTC days, as reported: counters older than eight days are one row per day (count-rollup.ts),
+        // which a window starting or ending inside the day would drop or count whole.
+        .where('minute', '>=', Math.floor(since / DAY_MS) * DAY_MS)
+        .where('minute', '<', Math.ceil(until / DAY_MS) * DAY_MS)
         .groupBy(['destination_id', day])
         .orderBy(day)
         .execute();

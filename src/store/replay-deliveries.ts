@@ -47,11 +47,15 @@ export function createReplay(
     destinationId: string,
     state: string,
     filter: DeliveryFilter,
+    started: number,
     after: { updatedAt: number; id: number },
   ) =>
     audited(db, async (trx) => {
       const rows = await matchingDeliveries(trx, destinationId, { ...filter, status: state })
         .select(['d.id as id', 'd.updated_at as updatedAt'])
+        // Settled by the time the replay began: one it re-queued (stamped later than that) may fail again,
+        // or be delivered again, while the walk goes on, and must not be met, and sent, twice.
+        .where('d.updated_at', '<=', started)
         .where((eb) =>
           eb.or([
             eb('d.updated_at', '>', after.updatedAt),
@@ -63,7 +67,7 @@ export function createReplay(
         .limit(STEP)
         .execute();
       if (rows.length === 0) return false;
-      const now = Date.now();
+      const now = Math.max(Date.now(), started + 1);
       const result = await trx
         .updateTable('deliveries')
         .set({
@@ -134,10 +138,11 @@ export function createReplay(
 
   return async (destinationId, sourceIds, filter) => {
     const states = filter.status === undefined ? ['dead', 'discarded'] : [filter.status];
+    const started = Date.now();
     let requeued = 0;
     for (const state of states.filter((s) => REPLAYABLE.includes(s))) {
       requeued += await walk({ updatedAt: -1, id: 0 }, async (after) => {
-        const step = await requeueStep(destinationId, state, filter, after);
+        const step = await requeueStep(destinationId, state, filter, started, after);
         return step && { done: step.requeued, next: step.next };
       });
     }
