@@ -19,7 +19,7 @@ export class SwitchyardMetrics {
   });
   readonly queueDepth = new Gauge({
     name: 'switchyard_queue_due',
-    help: 'Deliveries due now, as the worker last saw (counted up to 10,000 per destination)',
+    help: 'Deliveries due now, counted every 5 s up to 10,000 per destination',
     registers: [this.registry],
   });
   readonly inFlight = new Gauge({

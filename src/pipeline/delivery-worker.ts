@@ -3,7 +3,12 @@ import type { SwitchyardMetrics } from '../metrics/switchyard-metrics.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { InvocationResult } from '../runtime/invocation-result.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
-import type { ClaimedDelivery, DueDestination, Settlement } from '../store/delivery-queue.ts';
+import {
+  type ClaimedDelivery,
+  DUE_COUNT_CAP,
+  type DueDestination,
+  type Settlement,
+} from '../store/delivery-queue.ts';
 import type { Store } from '../store/store.ts';
 import { type DestinationConfig, DestinationConfigs } from './destination-configs.ts';
 import { MAX_THROTTLE_MS, settleOutcome } from './settle-outcome.ts';
@@ -60,6 +65,7 @@ const REAP_EVERY_MS = 1_000;
 const SETTLE_RETRY_MS = 1_000;
 const SETTLE_TRIES = 3;
 const REFRESH_DUE_MS = 200;
+const FULL_COUNT_MS = 5_000;
 /** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
 const RUN_BUDGET_MS = 250;
 
@@ -83,6 +89,7 @@ export class DeliveryWorker {
   private settled = 0;
   private due: DueDestination[] = [];
   private dueAt = 0;
+  private fullCountAt = 0;
   private turn = 0;
   private lastReap = 0;
   private wake: (() => void) | undefined;
@@ -170,9 +177,19 @@ export class DeliveryWorker {
         this.logger.warn(reaped, 'returned expired delivery leases');
     }
     if (now - this.dueAt > REFRESH_DUE_MS) {
-      this.due = await this.store.deliveries.dueDestinations(now);
+      // Counted only as far as one claim could take, so that a slow destination's backlog is not walked to
+      // DUE_COUNT_CAP every 200 ms; further every few seconds, for the queue-depth metric.
+      const { maxInFlightPerDestination, runSize, batchSize } = this.options;
+      const full = now - this.fullCountAt >= FULL_COUNT_MS;
+      this.due = await this.store.deliveries.dueDestinations(
+        now,
+        full ? DUE_COUNT_CAP : maxInFlightPerDestination * Math.max(runSize, batchSize),
+      );
       this.dueAt = now;
-      this.metrics?.queueDepth.set(this.due.reduce((n, d) => n + d.due, 0));
+      if (full) {
+        this.fullCountAt = now;
+        this.metrics?.queueDepth.set(this.due.reduce((n, d) => n + d.due, 0));
+      }
     }
     if (this.due.length === 0) return 0;
     let claimed = 0;

@@ -65,7 +65,7 @@ export interface Settlement {
 
 export interface DueDestination {
   readonly destinationId: string;
-  /** Deliveries due now, counted up to DUE_COUNT_CAP: enough to fill any claim or batch. */
+  /** Deliveries due now, counted up to the cap asked for (or DUE_COUNT_CAP): enough to fill a claim. */
   readonly due: number;
   /** When the longest-waiting due delivery became due (onBatch waits up to 10 s to fill a batch). */
   readonly oldest: number;
@@ -95,8 +95,11 @@ export const DUE_DESTINATIONS_SQL = `
   ) AS x WHERE due > 0`;
 
 export interface DeliveryQueue {
-  /** Destinations with deliveries due now, and how many. */
-  dueDestinations(now: number): Promise<DueDestination[]>;
+  /**
+   * Destinations with deliveries due now, and how many, counted up to `cap`: the count walks the due index,
+   * so a destination with a long backlog (a slow API) costs every look as much as the cap.
+   */
+  dueDestinations(now: number, cap?: number): Promise<DueDestination[]>;
   /** Leases up to `limit` due deliveries of one destination until `leaseUntil`, oldest first. */
   claim(destinationId: string, limit: number, now: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
   /** Records outcomes, attempts and counters in one transaction. */

@@ -33,10 +33,10 @@ export function createPostgresDeliveryQueue(pool: pg.Pool, queue: pg.Pool = pool
   };
 
   return {
-    async dueDestinations(now) {
+    async dueDestinations(now, cap = DUE_COUNT_CAP) {
       const result = await pool.query<{ destinationId: string; due: number | string; oldest: number }>(
         DUE_DESTINATIONS_SQL,
-        [now, DUE_COUNT_CAP],
+        [now, cap],
       );
       return result.rows.map((row) => ({ ...row, due: Number(row.due) }));
     },

@@ -133,9 +133,9 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
   // commit syncs it anyway.
   const idle = () => enterHotPath(sqlite, 'NORMAL');
   return {
-    async dueDestinations(now) {
+    async dueDestinations(now, cap = DUE_COUNT_CAP) {
       await idle();
-      return due.all(now, DUE_COUNT_CAP);
+      return due.all(now, cap);
     },
     async claim(destinationId, limit, now, leaseUntil) {
       await idle();
