@@ -13,6 +13,7 @@ import type { Store } from '../store/store.ts';
 import { type DestinationConfig, DestinationConfigs } from './destination-configs.ts';
 import { MAX_THROTTLE_MS, settleOutcome } from './settle-outcome.ts';
 import { RetentionLoop } from './retention-loop.ts';
+import { SettlementWriter } from './settlement-writer.ts';
 import { UsageGate } from './usage-gate.ts';
 
 export interface WorkerOptions {
@@ -62,8 +63,6 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 };
 
 const REAP_EVERY_MS = 1_000;
-const SETTLE_RETRY_MS = 1_000;
-const SETTLE_TRIES = 3;
 const REFRESH_DUE_MS = 200;
 const FULL_COUNT_MS = 5_000;
 /** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
@@ -78,15 +77,13 @@ export class DeliveryWorker {
   private readonly configs: DestinationConfigs;
   private readonly usage: UsageGate;
   private readonly retention: RetentionLoop;
+  private readonly settlements: SettlementWriter;
   private readonly inFlight = new Map<string, number>();
   private readonly pausedUntil = new Map<string, number>();
   /** Recent wall time per event of each destination's function (a moving average), for sizing runs. */
   private readonly pace = new Map<string, number>();
-  private readonly pending: Settlement[] = [];
   private readonly tasks = new Set<Promise<void>>();
   private total = 0;
-  /** Deliveries this worker settled since it started (logged at stop). */
-  private settled = 0;
   private due: DueDestination[] = [];
   private dueAt = 0;
   private fullCountAt = 0;
@@ -95,11 +92,6 @@ export class DeliveryWorker {
   private wake: (() => void) | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private flushing: Promise<void> | undefined;
-  private retryFlush: NodeJS.Timeout | undefined;
-  /** Refusals of the settlement group in a row, and until when flushing waits after one. */
-  private refusals = 0;
-  private settleBlockedUntil = 0;
 
   constructor(
     private readonly store: Store,
@@ -112,6 +104,7 @@ export class DeliveryWorker {
     this.configs = new DestinationConfigs(store, secrets);
     this.usage = new UsageGate(store, options.usageCheckMs);
     this.retention = new RetentionLoop(store, options, logger);
+    this.settlements = new SettlementWriter(store.deliveries, logger);
   }
 
   start(): void {
@@ -133,15 +126,7 @@ export class DeliveryWorker {
     await this.loop;
     await this.retention.stop();
     await Promise.all([...this.tasks]);
-    clearTimeout(this.retryFlush);
-    this.settleBlockedUntil = 0;
-    try {
-      await this.flush();
-    } catch {
-      // Logged by flush; their leases lapse and the deliveries run again (at least once).
-      this.logger.warn({ unsettled: this.pending.length }, 'stopped with settlements not written');
-    }
-    this.logger.info({ settled: this.settled }, 'delivery worker stopped');
+    await this.settlements.close();
   }
 
   private async run(): Promise<void> {
@@ -275,7 +260,7 @@ export class DeliveryWorker {
     if (config.batch) await this.processBatch(config, rows);
     else await this.processRun(config, rows);
     // A refused write is logged and retried by flush itself.
-    await this.flush().catch(() => undefined);
+    await this.settlements.flush().catch(() => undefined);
   }
 
   private async processBatch(config: DestinationConfig, rows: ClaimedDelivery[]): Promise<void> {
@@ -314,7 +299,7 @@ export class DeliveryWorker {
       if (result === undefined) {
         // Not reached (the run stopped at a 429, or ran out of time): back to the queue, no attempt spent.
         const { id, leaseUntil, eventId, destinationId, attempts } = row;
-        this.pending.push({
+        this.settlements.add({
           id,
           leaseUntil,
           eventId,
@@ -356,7 +341,7 @@ export class DeliveryWorker {
       outcome: settlement.attempt?.outcome ?? settlement.state,
       category: settlement.category ?? '',
     });
-    this.pending.push(settlement);
+    this.settlements.add(settlement);
   }
 
   /** A 429 with Retry-After pauses the whole destination, not just this delivery. */
@@ -364,60 +349,5 @@ export class DeliveryWorker {
     // Capped as the deferral is: a Retry-After of a day (or 1e300) must not stop a destination until restart.
     if (result.retryAfterMs !== undefined)
       this.pausedUntil.set(destinationId, now + Math.min(result.retryAfterMs, MAX_THROTTLE_MS));
-  }
-
-  /**
-   * Settlements are written in groups: one transaction for whatever finished meanwhile. A group the store
-   * refused (a deadlock, a failover) is kept and written again a second later: dropping it would leave its
-   * deliveries leased until the janitor counts them as crashes and runs them again. After SETTLE_TRIES
-   * refusals in a row the group is written one settlement at a time, and one the store refuses on its own
-   * is given up (its lease lapses, and it runs again), so that one bad row cannot stop all settling.
-   * Writing a settlement twice is harmless: the store applies it only to a delivery still leased.
-   */
-  private flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.pending.length === 0 || Date.now() < this.settleBlockedUntil) return Promise.resolve();
-    this.flushing = (async () => {
-      try {
-        while (this.pending.length > 0) {
-          const batch = this.pending.splice(0, 500);
-          try {
-            await this.store.deliveries.settle(batch);
-            this.refusals = 0;
-          } catch (error) {
-            if (++this.refusals < SETTLE_TRIES) {
-              this.pending.unshift(...batch);
-              this.logger.error({ err: error, settlements: batch.length }, 'settling failed; trying again');
-              this.settleBlockedUntil = Date.now() + SETTLE_RETRY_MS;
-              this.retryFlush ??= setTimeout(() => {
-                this.retryFlush = undefined;
-                this.settleBlockedUntil = 0;
-                void this.flush().catch(() => undefined);
-              }, SETTLE_RETRY_MS);
-              throw error;
-            }
-            this.refusals = 0;
-            await this.settleOneByOne(batch);
-          }
-          this.settled += batch.length;
-        }
-      } finally {
-        this.flushing = undefined;
-      }
-    })();
-    return this.flushing;
-  }
-
-  private async settleOneByOne(batch: readonly Settlement[]): Promise<void> {
-    for (const settlement of batch) {
-      try {
-        await this.store.deliveries.settle([settlement]);
-      } catch (error) {
-        this.logger.error(
-          { err: error, deliveryId: settlement.id, destinationId: settlement.destinationId },
-          'a settlement was refused on its own; the delivery will run again when its lease lapses',
-        );
-      }
-    }
   }
 }
