@@ -57,7 +57,11 @@ export function requireCaller(app: FastifyInstance, store: Store): void {
                 ...(admitted.unrecorded > 0 ? { refusedSinceLastRecorded: admitted.unrecorded } : {}),
               },
             })
-            .catch((error: unknown) => request.log.error({ err: error }, 'could not write the audit event'));
+            .catch((error: unknown) => {
+              // Not written: the next refusal is recorded instead of being silenced for ten minutes.
+              refusals.forget(known.id);
+              request.log.error({ err: error }, 'could not write the audit event');
+            });
         }
         throw new AppError(401, 'unauthorized', 'the API token is not valid, or was revoked or expired');
       }

@@ -13,6 +13,14 @@ describe('RefusalThrottle', () => {
     assert.equal(throttle.admit('tok_a', 1_500), undefined);
   });
 
+  it('records the next refusal when the last recording could not be written', () => {
+    const throttle = new RefusalThrottle(1_000);
+    assert.deepEqual(throttle.admit('tok', 0), { unrecorded: 0 });
+    throttle.forget('tok');
+    assert.deepEqual(throttle.admit('tok', 10), { unrecorded: 0 });
+    assert.equal(throttle.admit('tok', 20), undefined);
+  });
+
   it('forgets the credential recorded longest ago once full', () => {
     const throttle = new RefusalThrottle(1_000, 2);
     throttle.admit('a', 0);

@@ -26,4 +26,9 @@ export class RefusalThrottle {
     if (this.last.size > this.capacity) this.last.delete(this.last.keys().next().value!);
     return { unrecorded: seen?.unrecorded ?? 0 };
   }
+
+  /** The recording it admitted did not happen (the write failed): the next refusal is recorded. */
+  forget(key: string): void {
+    this.last.delete(key);
+  }
 }
