@@ -202,16 +202,16 @@ export class DeliveryWorker {
     // Over its monthly limit the workspace's deliveries stay pending: paused, never dropped.
     if (await this.usage.paused(config.workspaceId, now)) return 0;
     const { batchSize } = this.options;
-    // onBatch: full batches, unless the oldest event has waited its time — as many as there are free slots,
-    // in one claim. A batch per claim would let ingest set the pace: the loop claims once per turn of the
-    // event loop, and under heavy ingest a turn takes milliseconds.
-    const batches = !config.batch
-      ? 0
-      : now - due.oldest >= this.options.batchWaitMs
-        ? free
-        : Math.min(free, Math.floor(due.due / batchSize));
-    if (config.batch && batches === 0) return 0;
-    const limit = config.batch ? batches * batchSize : free * this.runSize(id);
+    let limit = free * this.runSize(id);
+    if (config.batch) {
+      // Full batches, unless the oldest event has waited its time — as many as there are free slots, in one
+      // claim. A batch per claim would let ingest set the pace: the loop claims once per turn of the event
+      // loop, and under heavy ingest a turn takes milliseconds.
+      const waited = now - due.oldest >= this.options.batchWaitMs;
+      const batches = waited ? free : Math.min(free, Math.floor(due.due / batchSize));
+      if (batches === 0) return 0;
+      limit = batches * batchSize;
+    }
     const rows = await this.store.deliveries.claim(id, limit, now, now + this.options.leaseMs);
     // What is left due, until the next look: counted from the last look, it would make a later claim take
     // the leftovers of a batch as a batch of their own before their wait is over.

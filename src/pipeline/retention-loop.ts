@@ -14,8 +14,8 @@ export interface RetentionPeriods {
 
 /**
  * Retention, beside the worker's claim loop rather than inside it: every PURGE_EVERY_MS, and while a step
- * stops at its limit (more to remove, or more to look at), the next step a moment later, so that the purge keeps up with any ingest rate in
- * steps short enough to leave the hot path its turn.
+ * stops at its limit (more to remove, or more to look at) the next step a moment later, so that the purge
+ * keeps up with any ingest rate in steps short enough to leave the hot path its turn.
  */
 export class RetentionLoop {
   private running: Promise<void> | undefined;

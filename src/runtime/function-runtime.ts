@@ -5,13 +5,7 @@ import { AddressGuard } from './fetch/address-guard.ts';
 import type { CapturedRequest } from './fetch/captured-request.ts';
 import { OutboundHttp } from './fetch/outbound-http.ts';
 import { InstancePool } from './instance-pool.ts';
-import {
-  type InvocationOutcome,
-  codeError,
-  resultOf,
-  userError,
-  withoutDetail,
-} from './invocation-outcome.ts';
+import { type InvocationOutcome, codeError, resultOf, userError, unlessKept } from './invocation-outcome.ts';
 import { type InvocationInput, callOf } from './invocation-input.ts';
 import type { InvocationResult } from './invocation-result.ts';
 
@@ -89,10 +83,7 @@ export class FunctionRuntime {
       pool.release(sandbox);
     }
     const durationMs = performance.now() - started;
-    const result = resultOf({ ...this.judge(raw), requests, durationMs, cold, batchSize }, redact);
-    const delivered =
-      result.status === 'delivered' && (result.events ?? []).every((e) => e.status === 'delivered');
-    return keep === false && delivered ? withoutDetail(result) : result;
+    return unlessKept(resultOf({ ...this.judge(raw), requests, durationMs, cold, batchSize }, redact), keep);
   }
 
   /**
@@ -111,7 +102,7 @@ export class FunctionRuntime {
   ): Promise<(InvocationResult | undefined)[]> {
     const results: (InvocationResult | undefined)[] = inputs.map(() => undefined);
     const done = (i: number, result: InvocationResult) => {
-      results[i] = keep?.[i] === false && result.status === 'delivered' ? withoutDetail(result) : result;
+      results[i] = unlessKept(result, keep?.[i]);
       return result.retryAfterMs !== undefined;
     };
     const started = Date.now();

@@ -126,7 +126,13 @@ function redactResult(result: InvocationResult, redact: Redactor | undefined): I
   };
 }
 
-export function withoutDetail(result: InvocationResult): InvocationResult {
+/**
+ * The result as the pipeline keeps it: a success whose detail is not kept (`keep` false) comes back without
+ * its logs and requests. A batch is a success only when every one of its events was delivered.
+ */
+export function unlessKept(result: InvocationResult, keep: boolean | undefined): InvocationResult {
+  if (keep !== false || result.status !== 'delivered') return result;
+  if (result.events?.some((e) => e.status !== 'delivered')) return result;
   return { ...result, logs: [], droppedLogs: 0, requests: [] };
 }
 

@@ -83,23 +83,14 @@ function asTime(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-// Every event of a batch shares its receivedAt and the batch's sentAt: worked out once, not per event.
-let lastMs = Number.NaN;
-let lastIso = '';
-function isoOf(ms: number): string {
-  if (ms !== lastMs) {
-    lastIso = new Date(ms).toISOString();
-    lastMs = ms;
-  }
-  return lastIso;
+/** `work` remembering its last answer: every event of a batch shares its receivedAt and sentAt. */
+function lastOf<A, R>(work: (argument: A) => R): (argument: A) => R {
+  let last: { argument: A; result: R } | undefined;
+  return (argument) => {
+    if (last === undefined || last.argument !== argument) last = { argument, result: work(argument) };
+    return last.result;
+  };
 }
 
-let lastSent: unknown;
-let lastSentTime: Date | undefined;
-function batchTime(value: unknown): Date | undefined {
-  if (value !== lastSent) {
-    lastSentTime = asTime(value);
-    lastSent = value;
-  }
-  return lastSentTime;
-}
+const isoOf = lastOf((ms: number) => new Date(ms).toISOString());
+const batchTime = lastOf(asTime);

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Step } from './retention-purge.ts';
+import { type Step, both } from './purge-step.ts';
 import type { Database } from './schema.ts';
 
 const HOUR = 3_600_000;
@@ -111,17 +111,10 @@ export function createCountRollup(db: Kysely<Database>): (now: number, limit: nu
     });
 
   return async (now, limit) => {
-    let removed = 0;
-    let more = false;
-    for (const step of [
-      ...COUNT_LEVELS.map((level, i) => () => merge(i, now - level.olderThanMs, limit)),
-      () => expire(now - COUNTS_KEPT_MS, limit),
-    ]) {
-      const done = await step();
-      removed += done.removed;
-      more ||= done.more;
-    }
-    return { removed, more };
+    let step: Step = { removed: 0, more: false };
+    for (const [i, level] of COUNT_LEVELS.entries())
+      step = both(step, await merge(i, now - level.olderThanMs, limit));
+    return both(step, await expire(now - COUNTS_KEPT_MS, limit));
   };
 }
 

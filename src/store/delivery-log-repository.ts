@@ -2,7 +2,8 @@ import { type Kysely, sql } from 'kysely';
 import { minuteOf } from './delivery-queue.ts';
 import { matchingDeliveries } from './matching-deliveries.ts';
 import { createReplay } from './replay-deliveries.ts';
-import { type Step, createRetentionPurge } from './retention-purge.ts';
+import type { Step } from './purge-step.ts';
+import { createRetentionPurge } from './retention-purge.ts';
 import type { Database } from './schema.ts';
 
 export interface DeliveryFilter {

@@ -90,8 +90,9 @@ export function createReplay(
         .executeTakeFirst();
       const last = rows[rows.length - 1]!;
       const requeued = Number(result.numUpdatedRows);
+      // numUpdatedRows: audited() records the request's audit event with the first step that changed rows.
       return {
-        requeued,
+        done: requeued,
         numUpdatedRows: requeued,
         next: rows.length < STEP ? undefined : { updatedAt: Number(last.updatedAt), id: Number(last.id) },
       };
@@ -130,7 +131,7 @@ export function createReplay(
       const created = Number(result.numAffectedRows ?? 0);
       const last = events[events.length - 1]!;
       return {
-        created,
+        done: created,
         numInsertedOrUpdatedRows: created,
         next: events.length < STEP ? undefined : { receivedAt: Number(last.receivedAt), id: Number(last.id) },
       };
@@ -141,10 +142,9 @@ export function createReplay(
     const started = Date.now();
     let requeued = 0;
     for (const state of states.filter((s) => REPLAYABLE.includes(s))) {
-      requeued += await walk({ updatedAt: -1, id: 0 }, async (after) => {
-        const step = await requeueStep(destinationId, state, filter, started, after);
-        return step && { done: step.requeued, next: step.next };
-      });
+      requeued += await walk({ updatedAt: -1, id: 0 }, (after) =>
+        requeueStep(destinationId, state, filter, started, after),
+      );
     }
     let created = 0;
     // A time window with no status or category: events of the destination's sources in the window that it
@@ -156,10 +156,9 @@ export function createReplay(
       filter.category === undefined
     ) {
       const window = { since: filter.since, until: filter.until ?? Date.now(), eventType: filter.eventType };
-      created = await walk({ receivedAt: -1, id: 0 }, async (after) => {
-        const step = await createStep(destinationId, sourceIds, window, after);
-        return step && { done: step.created, next: step.next };
-      });
+      created = await walk({ receivedAt: -1, id: 0 }, (after) =>
+        createStep(destinationId, sourceIds, window, after),
+      );
     }
     return { requeued, created };
   };

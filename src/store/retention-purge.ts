@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { createCountRollup } from './count-rollup.ts';
+import { type Step, both } from './purge-step.ts';
 import type { RetentionCutoffs } from './delivery-log-repository.ts';
 import type { Database } from './schema.ts';
 
@@ -155,16 +156,6 @@ export function createRetentionPurge(
       both(await attempts(policy, limit), await deliveries(policy, limit)),
       both(await events(policy, limit), await counts(Date.now(), limit)),
     );
-}
-
-/** What one purge step did, and whether it stopped at its limit somewhere (so another step should follow). */
-export interface Step {
-  readonly removed: number;
-  readonly more: boolean;
-}
-
-function both(a: Step, b: Step): Step {
-  return { removed: a.removed + b.removed, more: a.more || b.more };
 }
 
 /** The distinct destinations in deliveries, by one index seek each (a loose index scan), not a full scan. */
