@@ -6,6 +6,7 @@ import { Analytics } from '@segment/analytics-node';
 import { type Api, apiClient } from './helpers/api-client.ts';
 import { type HttpSink, startHttpSink } from './helpers/http-sink.ts';
 import { type TestServer, basicAuth, createTestServer, ingestBatch } from './helpers/test-server.ts';
+import type { Dialect } from '../src/store/schema.ts';
 import { DIALECTS, skipReason } from './helpers/test-stores.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
@@ -32,8 +33,19 @@ interface Delivery {
   messageId: string;
 }
 
-for (const dialect of DIALECTS) {
-  describe(`pipeline on ${dialect}`, { skip: skipReason(dialect) }, () => {
+// On SQLite also with an invoker process, which reads the events it runs from the database file itself
+// (stored-events.ts): the pipeline then sends it delivery ids, not events.
+const VARIANTS = DIALECTS.flatMap((dialect): { dialect: Dialect; invokers: string; label: string }[] =>
+  dialect === 'sqlite'
+    ? [
+        { dialect, invokers: '0', label: dialect },
+        { dialect, invokers: '1', label: `${dialect}, functions in an invoker process` },
+      ]
+    : [{ dialect, invokers: '0', label: dialect }],
+);
+
+for (const { dialect, invokers, label } of VARIANTS) {
+  describe(`pipeline on ${label}`, { skip: skipReason(dialect) }, () => {
     let server: TestServer;
     let api: Api;
     let sink: HttpSink;
@@ -43,6 +55,7 @@ for (const dialect of DIALECTS) {
       server = await createTestServer(dialect, {
         SWITCHYARD_FETCH_ALLOW: '127.0.0.1',
         SWITCHYARD_WORKER_POLL_MS: '20',
+        SWITCHYARD_INVOKERS: invokers,
       });
       api = apiClient(server.app);
       sink = await startHttpSink();
@@ -208,12 +221,13 @@ for (const dialect of DIALECTS) {
     it('does not invoke the function for filtered events or when integrations turn it off, and counts them', async () => {
       await api('PUT', `/api/v1/destinations/${destinationId}/filters`, [
         { if: 'event = "Ignored"', actions: [{ type: 'DROP' }] },
+        { if: 'all', actions: [{ type: 'DROP_PROPERTIES', fields: { properties: ['secret'] } }] },
       ]);
       const before = sink.requests.length;
       await ingestBatch(server, [
         { type: 'track', userId: 'u', event: 'Ignored' },
         { type: 'track', userId: 'u', event: 'Private', integrations: { All: false } },
-        { type: 'track', userId: 'u', event: 'Marker' },
+        { type: 'track', userId: 'u', event: 'Marker', properties: { secret: 's3', kept: 1 } },
       ]);
       await waitFor('the marker', async () =>
         sink.requests.slice(before).some((r) => r.url === '/Marker') ? true : undefined,
@@ -221,6 +235,11 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(
         sink.requests.slice(before).map((r) => r.url),
         ['/Marker'],
+      );
+      assert.deepEqual(
+        (JSON.parse(sink.requests.at(-1)!.body) as { properties: unknown }).properties,
+        { kept: 1 },
+        'the function got the event as the filters rewrote it',
       );
       const stats = await api<{ totals: { filtered: number } }>(
         'GET',

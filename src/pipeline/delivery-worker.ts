@@ -212,7 +212,13 @@ export class DeliveryWorker {
       if (batches === 0) return 0;
       limit = batches * batchSize;
     }
-    const rows = await this.store.deliveries.claim(id, limit, now, now + this.options.leaseMs);
+    const rows = await this.store.deliveries.claim(
+      id,
+      limit,
+      now,
+      now + this.options.leaseMs,
+      !this.runtime.readsStore,
+    );
     // What is left due, until the next look: counted from the last look, it would make a later claim take
     // the leftovers of a batch as a batch of their own before their wait is over.
     this.due =
@@ -270,7 +276,9 @@ export class DeliveryWorker {
     const sampled = Math.random() < this.options.successSample;
     const result = await this.runtime.invoke(
       config.instance,
-      { eventsJson: rows.map((row) => row.body) },
+      this.runtime.readsStore
+        ? { deliveries: rows.map((row) => row.id) }
+        : { eventsJson: rows.map((row) => row.body) },
       sampled,
     );
     const options = this.settleOptions(config, sampled);
@@ -288,7 +296,13 @@ export class DeliveryWorker {
     const sampled = rows.map(() => Math.random() < this.options.successSample);
     const results = await this.runtime.invokeEach(
       config.instance,
-      rows.map((row) => (row.type ? { eventJson: row.body, type: row.type } : { eventJson: row.body })),
+      rows.map((row) =>
+        this.runtime.readsStore
+          ? { delivery: row.id }
+          : row.type
+            ? { eventJson: row.body, type: row.type }
+            : { eventJson: row.body },
+      ),
       sampled,
     );
     const now = Date.now();

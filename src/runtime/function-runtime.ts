@@ -39,6 +39,8 @@ export interface FunctionInstance {
 const RUN_LIMIT_MS = 5_000;
 
 export class FunctionRuntime {
+  /** The events come with their invocations: this runtime never reads the store. */
+  readonly readsStore = false;
   private readonly pools = new Map<string, InstancePool>();
   private readonly outbound: OutboundHttp;
   private readonly sweeper: NodeJS.Timeout;

@@ -10,7 +10,12 @@ export type InvocationInput =
   // Stored events as they are: the JSON goes into the isolate without a parse and stringify on the way
   // (nor a parse to find the handler, when the store knows the event's type).
   | { readonly eventJson: string; readonly type?: string }
-  | { readonly eventsJson: readonly string[] };
+  | { readonly eventsJson: readonly string[] }
+  // Stored deliveries, by id, for an invoker that reads the store itself (Invoker.readsStore: invoker
+  // processes on SQLite), so that the events' JSON never crosses the IPC channel. That process turns them
+  // into the inputs above (stored-events.ts) before they reach the runtime.
+  | { readonly delivery: number }
+  | { readonly deliveries: readonly number[] };
 
 const HANDLERS: Record<string, HandlerName> = {
   identify: 'onIdentify',
@@ -36,6 +41,12 @@ export function callOf(
       cold: false,
     },
   });
+  if ('delivery' in input || 'deliveries' in input) {
+    const error = { name: 'Error', message: 'this runtime does not read stored events' };
+    return {
+      outcome: { raw: {}, verdict: classify({ platformFault: true }), error, requests: [], cold: false },
+    };
+  }
   let payload: string;
   let type: string;
   try {
@@ -50,7 +61,9 @@ export function callOf(
 }
 
 /** The JSON the isolate parses, and the event's type (which picks the handler). */
-function payloadOf(input: InvocationInput): { payload: string; type: string } {
+function payloadOf(
+  input: Exclude<InvocationInput, { delivery: number } | { deliveries: readonly number[] }>,
+): { payload: string; type: string } {
   if ('events' in input) return { payload: JSON.stringify(input.events), type: 'batch' };
   if ('eventsJson' in input) return { payload: `[${input.eventsJson.join(',')}]`, type: 'batch' };
   if ('event' in input) return { payload: JSON.stringify(input.event), type: eventType(input.event) };

@@ -6,7 +6,14 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FunctionInstance, InvocationInput } from './function-runtime.ts';
 import type { InvocationResult } from './invocation-result.ts';
-import { type FromInvoker, type Invoker, type RunItem, type ToInvoker, platformFault } from './invoker.ts';
+import {
+  type FromInvoker,
+  type Invoker,
+  type InvokerStart,
+  type RunItem,
+  type ToInvoker,
+  platformFault,
+} from './invoker.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/switchyard.js');
@@ -63,11 +70,16 @@ export class InvokerPool implements Invoker {
   private nextId = 1;
   private closing = false;
 
+  readonly readsStore: boolean;
+
+  /** `storeFile`: the SQLite database the processes read stored deliveries' events from (readsStore). */
   constructor(
     size: number,
     private readonly options: RuntimeOptions,
     private readonly logger: Logger,
+    private readonly storeFile?: string,
   ) {
+    this.readsStore = storeFile !== undefined;
     this.processes = Array.from({ length: size }, () => undefined);
     for (let slot = 0; slot < size; slot++) this.spawn(slot);
   }
@@ -200,7 +212,7 @@ export class InvokerPool implements Invoker {
       if (child.pid === undefined && !this.closing)
         setTimeout(() => this.closing || this.spawn(slot), RESTART_MS).unref();
     });
-    child.send({ options: this.options }, (error) => {
+    child.send({ options: this.options, storeFile: this.storeFile } satisfies InvokerStart, (error) => {
       if (error) this.logger.error({ err: error, slot }, 'could not send the invoker its options');
     });
     child.once('exit', (code, signal) => {

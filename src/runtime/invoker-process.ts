@@ -3,10 +3,18 @@
 import { type FunctionInstance, FunctionRuntime } from './function-runtime.ts';
 import type { InvocationInput } from './invocation-input.ts';
 import type { InvocationResult } from './invocation-result.ts';
-import { type FromInvoker, type RunItem, type ToInvoker, platformFault } from './invoker.ts';
-import type { RuntimeOptions } from './runtime-options.ts';
+import {
+  type FromInvoker,
+  type InvokerStart,
+  type RunItem,
+  type ToInvoker,
+  platformFault,
+} from './invoker.ts';
+import { type Resolved, StoredEvents } from './stored-events.ts';
 
-const isBatch = (input: InvocationInput) => 'events' in input || 'eventsJson' in input;
+const isBatch = (input: InvocationInput) =>
+  'events' in input || 'eventsJson' in input || 'deliveries' in input;
+const isStored = (input: InvocationInput) => 'delivery' in input || 'deliveries' in input;
 
 /** `switchyard invoker`: started by InvokerPool over an IPC channel; exits when that channel closes. */
 export async function runInvokerProcess(): Promise<number> {
@@ -15,10 +23,11 @@ export async function runInvokerProcess(): Promise<number> {
     process.stderr.write('switchyard: invoker runs only as a child of switchyard start\n');
     return 64;
   }
-  const options = await new Promise<RuntimeOptions>((resolve) =>
-    process.once('message', (message: { options: RuntimeOptions }) => resolve(message.options)),
+  const { options, storeFile } = await new Promise<InvokerStart>((resolve) =>
+    process.once('message', resolve),
   );
   const runtime = new FunctionRuntime(options);
+  const stored = storeFile === undefined ? undefined : new StoredEvents(storeFile);
   const instances = new Map<number, FunctionInstance>();
   // Results go back in groups: one message for whatever finished in the same turn of the event loop.
   let finished: [number, (InvocationResult | null)[]][] = [];
@@ -32,12 +41,48 @@ export async function runInvokerProcess(): Promise<number> {
     if (finished.push([id, results.map((result) => result ?? null)]) === 1) setImmediate(flush);
   };
 
-  const run = (id: number, instance: FunctionInstance, item: RunItem) => {
-    const [only] = item.inputs;
+  const dispatch = (
+    instance: FunctionInstance,
+    inputs: readonly InvocationInput[],
+    keep: readonly boolean[] | undefined,
+    answer: (results: (InvocationResult | undefined)[]) => void,
+  ) => {
+    const [only] = inputs;
     // One input: an event on its own, or a batch (whose `keep` is the whole invocation's).
-    if (only !== undefined && item.inputs.length === 1 && (item.keep === undefined || isBatch(only)))
-      void runtime.invoke(instance, only, item.keep?.[0]).then((result) => complete(id, [result]));
-    else void runtime.invokeEach(instance, item.inputs, item.keep).then((results) => complete(id, results));
+    if (only === undefined) answer([]);
+    else if (inputs.length === 1 && (keep === undefined || isBatch(only)))
+      void runtime.invoke(instance, only, keep?.[0]).then((result) => answer([result]));
+    else void runtime.invokeEach(instance, inputs, keep).then(answer);
+  };
+  const run = (id: number, instance: FunctionInstance, item: RunItem) => {
+    if (stored === undefined || !item.inputs.some(isStored)) {
+      dispatch(instance, item.inputs, item.keep, (results) => complete(id, results));
+      return;
+    }
+    // Stored deliveries: their events are read here, and one whose event is gone is answered without running.
+    let resolved: Resolved[];
+    try {
+      resolved = item.inputs.map((input) => stored.resolve(input));
+    } catch (error) {
+      const fault = platformFault(`could not read the stored events: ${(error as Error).message}`);
+      complete(
+        id,
+        item.inputs.map(() => fault),
+      );
+      return;
+    }
+    const runnable = resolved.flatMap((r, i) => (r.input === null ? [] : [i]));
+    const keep = item.keep && runnable.map((i) => item.keep![i]!);
+    dispatch(
+      instance,
+      runnable.map((i) => resolved[i]!.input!),
+      keep,
+      (ran) =>
+        complete(
+          id,
+          resolved.map((r, i) => r.result(ran[runnable.indexOf(i)])),
+        ),
+    );
   };
   // One run per turn of the event loop: a run of quick functions completes within its turn, so its results
   // go back while the next one runs, rather than all of a message's results at once after the last. The
@@ -72,5 +117,6 @@ export async function runInvokerProcess(): Promise<number> {
   send({ t: 'ready' } satisfies FromInvoker);
   await new Promise((resolve) => process.once('disconnect', resolve));
   await runtime.close();
+  stored?.close();
   return 0;
 }

@@ -1,12 +1,18 @@
 import type { FunctionInstance, InvocationInput } from './function-runtime.ts';
 import { classify, notRun } from './classify.ts';
 import type { InvocationResult } from './invocation-result.ts';
+import type { RuntimeOptions } from './runtime-options.ts';
 
 /**
  * What runs functions for the pipeline and the editor's test runs: the runtime in this process
  * (FunctionRuntime), or a pool of invoker processes, one per core (InvokerPool).
  */
 export interface Invoker {
+  /**
+   * Takes stored deliveries by id ({delivery}, {deliveries}) and reads their events itself: invoker processes
+   * on SQLite. Otherwise the pipeline sends the events' JSON.
+   */
+  readonly readsStore: boolean;
   /**
    * Runs the handler and settles the outcome. Never throws. `keep` false: a success (every event of a batch
    * delivered) comes back without its logs and requests, which the pipeline would not keep.
@@ -27,6 +33,12 @@ export interface Invoker {
 export type ToInvoker =
   | { readonly t: 'run'; readonly items: readonly RunItem[]; readonly forget: readonly number[] }
   | { readonly t: 'unload'; readonly instanceId: string };
+
+/** The first message a process gets: its runtime's options, and the SQLite file it reads events from. */
+export interface InvokerStart {
+  readonly options: RuntimeOptions;
+  readonly storeFile?: string | undefined;
+}
 
 export interface RunItem {
   readonly id: number;

@@ -71,7 +71,7 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
   // Ingest-only processes run no functions; the others use every core unless told otherwise.
   const runtime: Invoker =
     config.invokers > 0 && config.role !== 'ingest'
-      ? new InvokerPool(config.invokers, options, logger)
+      ? new InvokerPool(config.invokers, options, logger, store.sqliteFile)
       : new FunctionRuntime(options);
   if (serves('api')) await app.register(apiRoutes, { prefix: '/api/v1', store, secrets, runtime });
   // Invoker processes take a second or two to start: until they are all ready, deliveries wait or run on fewer.

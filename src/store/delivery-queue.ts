@@ -20,7 +20,7 @@ export interface ClaimedDelivery {
   readonly destinationId: string;
   /** Attempts spent so far (not counting deferrals after a 429). */
   readonly attempts: number;
-  /** The event as the function receives it. */
+  /** The event as the function receives it; empty when claimed without bodies. */
   readonly body: string;
   /** The event's type when `body` is the stored event as it is (not rewritten by filters): no parse needed. */
   readonly type?: string | null | undefined;
@@ -100,8 +100,18 @@ export interface DeliveryQueue {
    * so a destination with a long backlog (a slow API) costs every look as much as the cap.
    */
   dueDestinations(now: number, cap?: number): Promise<DueDestination[]>;
-  /** Leases up to `limit` due deliveries of one destination until `leaseUntil`, oldest first. */
-  claim(destinationId: string, limit: number, now: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Leases up to `limit` due deliveries of one destination until `leaseUntil`, oldest first. `bodies` false:
+   * without their events' JSON, for an invoker that reads them itself (Invoker.readsStore); a store may
+   * return them anyway.
+   */
+  claim(
+    destinationId: string,
+    limit: number,
+    now: number,
+    leaseUntil: number,
+    bodies?: boolean,
+  ): Promise<ClaimedDelivery[]>;
   /** Records outcomes, attempts and counters in one transaction. */
   settle(settlements: readonly Settlement[]): Promise<void>;
   /**

@@ -10,6 +10,8 @@ import type { Dialect } from './schema.ts';
 
 export interface Store {
   readonly dialect: Dialect;
+  /** SQLite: the database file, which invoker processes open read-only to read the events they run. */
+  readonly sqliteFile?: string;
   readonly events: EventRepository;
   readonly sources: SourceRepository;
   readonly access: AccessRepository;

@@ -61,6 +61,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
   );
   return {
     dialect: 'sqlite',
+    sqliteFile: sqlite.name,
     events: createSqliteEventRepository(sqlite),
     sources: createSourceRepository(db),
     access: createAccessRepository(db, 'sqlite'),

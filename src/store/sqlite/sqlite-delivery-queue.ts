@@ -48,6 +48,22 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
       return claimed;
     },
   );
+  // Without bodies (an invoker that reads them itself): the rows as the due index finds them, no join.
+  const pickRows = sqlite.prepare<
+    [string, number, number],
+    { id: number; eventId: number; destinationId: string; attempts: number; createdAt: number }
+  >(
+    `SELECT id, event_id AS eventId, destination_id AS destinationId, attempts, created_at AS createdAt
+     FROM deliveries WHERE destination_id = ? AND state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?`,
+  );
+  const claimBare = sqlite.transaction(
+    (destinationId: string, limit: number, now: number, leaseUntil: number) => {
+      return pickRows.all(destinationId, now, limit).map((row): ClaimedDelivery => {
+        lease.run(leaseUntil, now, row.id);
+        return Object.assign(row, { body: '', leaseUntil });
+      });
+    },
+  );
 
   const update = sqlite.prepare(
     `UPDATE deliveries SET state = ?, run_at = ?, attempts = ?, category = ?, last_error = ?, lease_until = NULL, updated_at = ?
@@ -137,9 +153,9 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
       await idle();
       return due.all(now, cap);
     },
-    async claim(destinationId, limit, now, leaseUntil) {
+    async claim(destinationId, limit, now, leaseUntil, bodies = true) {
       await idle();
-      return claim.immediate(destinationId, limit, now, leaseUntil);
+      return (bodies ? claim : claimBare).immediate(destinationId, limit, now, leaseUntil);
     },
     async settle(settlements) {
       await idle();

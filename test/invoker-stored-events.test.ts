@@ -1,0 +1,146 @@
+// Invoker processes on SQLite read the events they run from the database file: the pipeline sends delivery
+// ids, and the events' JSON never crosses the IPC channel (stored-events.ts).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import pino from 'pino';
+import type { FunctionInstance } from '../src/runtime/function-runtime.ts';
+import { InvokerPool } from '../src/runtime/invoker-pool.ts';
+import { runtimeOptions } from '../src/runtime/runtime-options.ts';
+import type { ClaimedDelivery } from '../src/store/delivery-queue.ts';
+import type { EventRow, Store } from '../src/store/store.ts';
+import { openTestStore } from './helpers/test-stores.ts';
+
+const echo: FunctionInstance = {
+  id: 'echo',
+  versionId: 'v1',
+  code: `async function onTrack(event) { console.log('track', event.messageId) }
+    async function onIdentify(event) { console.log('identify', event.messageId) }
+    async function onBatch(events) {
+      console.log(events.map((e) => e.messageId).join(','))
+      return events.map((e) => ({ status: e.messageId === 'b-bad' ? 400 : 200 }))
+    }`,
+  settings: {},
+};
+
+let store: Store;
+let dispose: () => Promise<void>;
+let pool: InvokerPool;
+let sourceId: string;
+before(async () => {
+  ({ store, dispose } = await openTestStore('sqlite'));
+  const { workspaceId } = await store.access.bootstrap({});
+  sourceId = (await store.sources.create(workspaceId, 'Web')).id;
+  pool = new InvokerPool(1, runtimeOptions({}), pino({ level: 'silent' }), store.sqliteFile);
+});
+after(async () => {
+  await pool.close();
+  await dispose();
+});
+
+const row = (messageId: string, type = 'track', payload: string | null = null): EventRow => ({
+  sourceId,
+  messageId,
+  type,
+  userId: 'u1',
+  anonymousId: null,
+  receivedAt: Date.now(),
+  body: JSON.stringify({ type, messageId, userId: 'u1', event: 'Clicked' }),
+  deliveries: [{ destinationId: 'dst_1', payload }],
+});
+
+/** Claims everything due, without bodies, as the worker does for an invoker that reads the store. */
+async function claimAll(): Promise<ClaimedDelivery[]> {
+  const now = Date.now();
+  const claimed = await store.deliveries.claim('dst_1', 100, now, now + 60_000, false);
+  assert.ok(
+    claimed.every((c) => c.body === ''),
+    'claimed without bodies',
+  );
+  return claimed;
+}
+
+/** What a user deletion does to an event between the claim and the run. */
+function deleteEvent(messageId: string): void {
+  assert.ok(store.sqliteFile, 'a SQLite store names its file');
+  const db = new BetterSqlite3(store.sqliteFile);
+  db.prepare('DELETE FROM events WHERE message_id = ?').run(messageId);
+  db.close();
+}
+
+describe('invoker processes reading stored events', () => {
+  it('runs each delivery with its stored event, or with the payload its filters wrote', async () => {
+    assert.equal(pool.readsStore, true);
+    const rewritten = JSON.stringify({ type: 'identify', messageId: 'rewritten', userId: 'u1' });
+    await store.events.insertMany([row('s-1'), row('s-2', 'identify'), row('s-3', 'track', rewritten)]);
+    const claimed = await claimAll();
+    assert.equal(claimed.length, 3);
+    const results = await pool.invokeEach(
+      echo,
+      claimed.map((c) => ({ delivery: c.id })),
+    );
+    assert.deepEqual(
+      results.map((r) => [r?.status, r?.logs.map((l) => l.message)]),
+      [
+        ['delivered', ['track s-1']],
+        ['delivered', ['identify s-2']],
+        ['delivered', ['identify rewritten']],
+      ],
+    );
+  });
+
+  it('discards a delivery whose event was deleted since its claim, and runs the others of its run', async () => {
+    await store.events.insertMany([row('d-1'), row('d-gone'), row('d-3')]);
+    const claimed = await claimAll();
+    deleteEvent('d-gone');
+    const results = await pool.invokeEach(
+      echo,
+      claimed.map((c) => ({ delivery: c.id })),
+    );
+    assert.deepEqual(
+      results.map((r) => [r?.status, r?.category, r?.error?.name]),
+      [
+        ['delivered', undefined, undefined],
+        ['discarded', 'bad_request', 'EventDeleted'],
+        ['delivered', undefined, undefined],
+      ],
+    );
+    assert.deepEqual(results[2]?.logs, [{ level: 'log', message: 'track d-3' }], 'd-3 ran after the gap');
+  });
+
+  it('runs a batch of stored events, and answers a deleted one in its place', async () => {
+    await store.events.insertMany([row('b-1'), row('b-gone'), row('b-bad'), row('b-4')]);
+    const claimed = await claimAll();
+    deleteEvent('b-gone');
+    const result = await pool.invoke(echo, { deliveries: claimed.map((c) => c.id) });
+    assert.deepEqual(result.logs, [{ level: 'log', message: 'b-1,b-bad,b-4' }], 'only stored events ran');
+    assert.deepEqual(
+      result.events?.map((e) => [e.status, e.category]),
+      [
+        ['delivered', undefined],
+        ['discarded', 'bad_request'],
+        ['discarded', 'bad_request'],
+        ['delivered', undefined],
+      ],
+    );
+    assert.equal(result.events?.[1]?.error?.name, 'EventDeleted');
+
+    deleteEvent('b-1');
+    deleteEvent('b-bad');
+    deleteEvent('b-4');
+    const none = await pool.invoke(echo, { deliveries: claimed.map((c) => c.id) });
+    assert.equal(none.status, 'discarded', 'a batch whose events are all gone does not run');
+    assert.deepEqual(none.logs, []);
+  });
+
+  it('answers ids as a retryable fault in a runtime that does not read the store', async () => {
+    const inProcess = new InvokerPool(1, runtimeOptions({}), pino({ level: 'silent' }));
+    try {
+      assert.equal(inProcess.readsStore, false);
+      const result = await inProcess.invoke(echo, { delivery: 1 });
+      assert.equal(result.status, 'retry', 'never discarded: the event was not looked at');
+    } finally {
+      await inProcess.close();
+    }
+  });
+});
