@@ -13,10 +13,10 @@ import { migrate } from '../migrations/migrate.ts';
 import type { Database } from '../schema.ts';
 import { createSourceRepository } from '../source-repository.ts';
 import type { Store } from '../store.ts';
-import { setSyncMode } from './sync-mode.ts';
 import { createSqliteDeliveryQueue } from './sqlite-delivery-queue.ts';
 import { createSqliteEventRepository } from './sqlite-event-repository.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
+import { WalSync } from './wal-sync.ts';
 
 export const SQLITE_FILE_NAME = 'switchyard.db';
 const CHECKPOINT_MS = 200;
@@ -34,10 +34,12 @@ export interface SqliteStoreOptions {
 export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<Store> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const sqlite = new BetterSqlite3(path.join(dataDir, SQLITE_FILE_NAME));
-  // WAL lets readers run beside the writer. synchronous=FULL makes a commit survive power loss, not just a
-  // process crash; with group commit it costs no throughput (research/pipeline.md §3).
+  // WAL lets readers run beside the writer (and invoker processes read the events they run). With
+  // synchronous=NORMAL no commit waits for the disk on the event loop: ingest makes its commits survive power
+  // loss with an fsync of the WAL off the loop (wal-sync.ts), and everything else is synced by the next
+  // ingest commit or by the checkpoint (every 200 ms), which syncs the WAL first.
   sqlite.pragma('journal_mode = WAL');
-  setSyncMode(sqlite, 'FULL');
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   // Short: a busy wait blocks the event loop, and Switchyard is normally the only writer.
   sqlite.pragma('busy_timeout = 200');
@@ -59,10 +61,11 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     options.onCheckpointError ?? ((error) => process.emitWarning(error)),
     options.catchUpFrames,
   );
+  const wal = new WalSync(`${sqlite.name}-wal`);
   return {
     dialect: 'sqlite',
     sqliteFile: sqlite.name,
-    events: createSqliteEventRepository(sqlite),
+    events: createSqliteEventRepository(sqlite, wal),
     sources: createSourceRepository(db),
     access: createAccessRepository(db, 'sqlite'),
     people: createPeopleRepository(db),
@@ -75,6 +78,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     // Kysely's destroy closes the better-sqlite3 handle too, which checkpoints whatever the log still holds.
     close: async () => {
       await checkpointer.stop();
+      wal.close();
       await db.destroy();
     },
   };

@@ -8,7 +8,7 @@ import {
   minuteOf,
   sumCounts,
 } from '../delivery-queue.ts';
-import { enterHotPath } from './sync-mode.ts';
+import { enterHotPath } from './enter-hot-path.ts';
 
 /** The delivery queue on SQLite: one process owns the file, so claims need no row locks. */
 export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): DeliveryQueue {
@@ -145,9 +145,9 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
   });
 
   // Queue bookkeeping need not survive power loss — a lost claim lapses, a lost settlement means one more
-  // attempt (at-least-once) — so it skips the WAL sync that costs milliseconds per commit. The next ingest
-  // commit syncs it anyway.
-  const idle = () => enterHotPath(sqlite, 'NORMAL');
+  // attempt (at-least-once) — so it does not wait for the WAL's fsync (wal-sync.ts). The next ingest commit
+  // syncs it anyway.
+  const idle = () => enterHotPath(sqlite);
   return {
     async dueDestinations(now, cap = DUE_COUNT_CAP) {
       await idle();

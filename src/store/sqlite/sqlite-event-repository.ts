@@ -1,7 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { minuteOf } from '../delivery-queue.ts';
 import type { EventRepository, EventRow } from '../store.ts';
-import { enterHotPath } from './sync-mode.ts';
+import { enterHotPath } from './enter-hot-path.ts';
+import type { WalSync } from './wal-sync.ts';
 
 /**
  * The ingest hot path on SQLite: raw prepared statements, one synchronous transaction per group, each new
@@ -9,7 +10,7 @@ import { enterHotPath } from './sync-mode.ts';
  * must never run inside one of those (it would become a savepoint of somebody else's transaction), so it
  * waits for it to end.
  */
-export function createSqliteEventRepository(sqlite: BetterSqlite3.Database): EventRepository {
+export function createSqliteEventRepository(sqlite: BetterSqlite3.Database, wal: WalSync): EventRepository {
   const insertEvent = sqlite.prepare(
     `INSERT INTO events (source_id, message_id, type, user_id, anonymous_id, received_at, body)
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, message_id) DO NOTHING`,
@@ -65,8 +66,12 @@ export function createSqliteEventRepository(sqlite: BetterSqlite3.Database): Eve
     async insertMany(rows) {
       // Acknowledged events must survive power loss: this commit syncs the WAL (and with it any earlier
       // queue commits made without a sync).
-      await enterHotPath(sqlite, 'FULL');
-      return insertAll.immediate(rows);
+      await enterHotPath(sqlite);
+      const inserted = insertAll.immediate(rows);
+      // Acknowledged events must survive power loss: the caller acknowledges once the WAL holding this
+      // commit (and any earlier queue commits) is on disk.
+      await wal.sync();
+      return inserted;
     },
     recent(sourceId, limit) {
       return Promise.resolve(recent.all(sourceId, limit).map((row) => JSON.parse(row.body) as unknown));
