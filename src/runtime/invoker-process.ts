@@ -62,7 +62,7 @@ export async function runInvokerProcess(): Promise<number> {
     // Stored deliveries: their events are read here, and one whose event is gone is answered without running.
     let resolved: Resolved[];
     try {
-      resolved = item.inputs.map((input) => stored.resolve(input));
+      resolved = stored.resolve(item.inputs);
     } catch (error) {
       const fault = platformFault(`could not read the stored events: ${(error as Error).message}`);
       complete(

@@ -22,6 +22,11 @@ export interface Resolved {
 export class StoredEvents {
   private readonly db: BetterSqlite3.Database;
   private readonly read: BetterSqlite3.Statement<[number], { body: string; type: string | null }>;
+  /**
+   * The inputs with their events read, in one read transaction: each read on its own would begin its own,
+   * and find the page cache dropped whenever the server had committed since (7 µs a read instead of 3).
+   */
+  readonly resolve: (inputs: readonly InvocationInput[]) => Resolved[];
 
   constructor(file: string) {
     this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
@@ -30,13 +35,16 @@ export class StoredEvents {
       `SELECT coalesce(d.payload, e.body) AS body, CASE WHEN d.payload IS NULL THEN e.type END AS type
        FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
     );
+    this.resolve = this.db.transaction((inputs: readonly InvocationInput[]) =>
+      inputs.map((input) => this.resolveOne(input)),
+    );
   }
 
   /**
    * The input with its events read. A delivery whose event is gone (a user deletion removed it since the
    * claim) is discarded without running; in a batch the others run, and the gone ones get discarded results.
    */
-  resolve(input: InvocationInput): Resolved {
+  private resolveOne(input: InvocationInput): Resolved {
     if ('delivery' in input) {
       const row = this.read.get(input.delivery);
       if (row === undefined) return { input: null, result: () => deleted() };
