@@ -64,8 +64,6 @@ export function createSqliteEventRepository(sqlite: BetterSqlite3.Database, wal:
 
   return {
     async insertMany(rows) {
-      // Acknowledged events must survive power loss: this commit syncs the WAL (and with it any earlier
-      // queue commits made without a sync).
       await enterHotPath(sqlite);
       const inserted = insertAll.immediate(rows);
       // Acknowledged events must survive power loss: the caller acknowledges once the WAL holding this
