@@ -10,6 +10,7 @@ import { runtimeOptions } from '../src/runtime/runtime-options.ts';
 import type { ClaimedDelivery } from '../src/store/delivery-queue.ts';
 import type { EventRow, Store } from '../src/store/store.ts';
 import { openTestStore } from './helpers/test-stores.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const echo: FunctionInstance = {
   id: 'echo',
@@ -27,9 +28,10 @@ let store: Store;
 let dispose: () => Promise<void>;
 let pool: InvokerPool;
 let sourceId: string;
+let workspaceId: string;
 before(async () => {
   ({ store, dispose } = await openTestStore('sqlite'));
-  const { workspaceId } = await store.access.bootstrap({});
+  ({ workspaceId } = await store.access.bootstrap({}));
   sourceId = (await store.sources.create(workspaceId, 'Web')).id;
   pool = new InvokerPool(1, runtimeOptions({}), pino({ level: 'silent' }), store.sqliteFile);
 });
@@ -38,14 +40,15 @@ after(async () => {
   await dispose();
 });
 
+// Each event its own user, so that a user deletion removes just that one.
 const row = (messageId: string, type = 'track', payload: string | null = null): EventRow => ({
   sourceId,
   messageId,
   type,
-  userId: 'u1',
+  userId: `user-${messageId}`,
   anonymousId: null,
   receivedAt: Date.now(),
-  body: JSON.stringify({ type, messageId, userId: 'u1', event: 'Clicked' }),
+  body: JSON.stringify({ type, messageId, userId: `user-${messageId}`, event: 'Clicked' }),
   deliveries: [{ destinationId: 'dst_1', payload }],
 });
 
@@ -60,8 +63,14 @@ async function claimAll(): Promise<ClaimedDelivery[]> {
   return claimed;
 }
 
-/** What a user deletion does to an event between the claim and the run. */
-function deleteEvent(messageId: string): void {
+/** A user deletion between the claim and the run: it removes the event with its deliveries. */
+async function deleteEvent(messageId: string): Promise<void> {
+  const { deletedEvents } = await store.regulations.deleteUsers(workspaceId, [`user-${messageId}`]);
+  assert.equal(deletedEvents, 1);
+}
+
+/** Only the event gone, its delivery still there. */
+function deleteEventOnly(messageId: string): void {
   assert.ok(store.sqliteFile, 'a SQLite store names its file');
   const db = new BetterSqlite3(store.sqliteFile);
   db.prepare('DELETE FROM events WHERE message_id = ?').run(messageId);
@@ -92,7 +101,7 @@ describe('invoker processes reading stored events', () => {
   it('discards a delivery whose event was deleted since its claim, and runs the others of its run', async () => {
     await store.events.insertMany([row('d-1'), row('d-gone'), row('d-3')]);
     const claimed = await claimAll();
-    deleteEvent('d-gone');
+    await deleteEvent('d-gone');
     const results = await pool.invokeEach(
       echo,
       claimed.map((c) => ({ delivery: c.id })),
@@ -111,7 +120,7 @@ describe('invoker processes reading stored events', () => {
   it('runs a batch of stored events, and answers a deleted one in its place', async () => {
     await store.events.insertMany([row('b-1'), row('b-gone'), row('b-bad'), row('b-4')]);
     const claimed = await claimAll();
-    deleteEvent('b-gone');
+    deleteEventOnly('b-gone');
     const result = await pool.invoke(echo, { deliveries: claimed.map((c) => c.id) });
     assert.deepEqual(result.logs, [{ level: 'log', message: 'b-1,b-bad,b-4' }], 'only stored events ran');
     assert.deepEqual(
@@ -125,9 +134,9 @@ describe('invoker processes reading stored events', () => {
     );
     assert.equal(result.events?.[1]?.error?.name, 'EventDeleted');
 
-    deleteEvent('b-1');
-    deleteEvent('b-bad');
-    deleteEvent('b-4');
+    await deleteEvent('b-1');
+    await deleteEvent('b-bad');
+    await deleteEvent('b-4');
     const none = await pool.invoke(echo, { deliveries: claimed.map((c) => c.id) });
     assert.equal(none.status, 'discarded', 'a batch whose events are all gone does not run');
     assert.deepEqual(none.logs, []);
@@ -141,6 +150,36 @@ describe('invoker processes reading stored events', () => {
       assert.equal(result.status, 'retry', 'never discarded: the event was not looked at');
     } finally {
       await inProcess.close();
+    }
+  });
+
+  it('keeps the sample flags with their events when a run has a deleted one', async () => {
+    await store.events.insertMany([row('k-1'), row('k-gone'), row('k-3')]);
+    const claimed = await claimAll();
+    await deleteEvent('k-gone');
+    const results = await pool.invokeEach(
+      echo,
+      claimed.map((c) => ({ delivery: c.id })),
+      [false, true, true],
+    );
+    assert.deepEqual(results[0]?.logs, [], 'k-1 not kept: its logs are left out');
+    assert.deepEqual(results[2]?.logs, [{ level: 'log', message: 'track k-3' }], 'k-3 kept');
+  });
+
+  it('goes back to sending events when a process cannot open the store, rather than failing them', async () => {
+    const errors: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => errors.push(line) });
+    const blind = new InvokerPool(1, runtimeOptions({}), logger, '/nonexistent/switchyard.db');
+    try {
+      assert.equal(blind.readsStore, true, 'until the process says otherwise');
+      await waitFor('the invoker process', async () => (blind.readiness().ready === 1 ? true : undefined));
+      assert.equal(blind.readsStore, false);
+      assert.match(errors.join(''), /could not open the store/);
+      const event = JSON.stringify({ type: 'track', messageId: 'sent', userId: 'u' });
+      assert.equal((await blind.invoke(echo, { eventJson: event })).status, 'delivered');
+      assert.equal((await blind.invoke(echo, { delivery: 1 })).status, 'retry');
+    } finally {
+      await blind.close();
     }
   });
 });

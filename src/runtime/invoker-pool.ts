@@ -70,7 +70,7 @@ export class InvokerPool implements Invoker {
   private nextId = 1;
   private closing = false;
 
-  readonly readsStore: boolean;
+  private reads: boolean;
 
   /** `storeFile`: the SQLite database the processes read stored deliveries' events from (readsStore). */
   constructor(
@@ -79,9 +79,14 @@ export class InvokerPool implements Invoker {
     private readonly logger: Logger,
     private readonly storeFile?: string,
   ) {
-    this.readsStore = storeFile !== undefined;
+    this.reads = storeFile !== undefined;
     this.processes = Array.from({ length: size }, () => undefined);
     for (let slot = 0; slot < size; slot++) this.spawn(slot);
+  }
+
+  /** Until a process could not open the store: from then on the pipeline sends events again. */
+  get readsStore(): boolean {
+    return this.reads;
   }
 
   async invoke(
@@ -192,6 +197,13 @@ export class InvokerPool implements Invoker {
     child.on('message', (message: FromInvoker) => {
       if (message.t === 'ready') {
         invoker.ready = true;
+        if (message.readError !== undefined && this.reads) {
+          this.reads = false;
+          this.logger.error(
+            { slot, err: new Error(message.readError) },
+            'an invoker process could not open the store; events go to the invoker processes with each invocation',
+          );
+        }
         for (const waiting of this.waiting.splice(0)) {
           this.send(this.leastBusy()!, waiting.instance, waiting.inputs, waiting.keep, waiting.resolve);
         }

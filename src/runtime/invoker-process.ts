@@ -27,7 +27,14 @@ export async function runInvokerProcess(): Promise<number> {
     process.once('message', resolve),
   );
   const runtime = new FunctionRuntime(options);
-  const stored = storeFile === undefined ? undefined : new StoredEvents(storeFile);
+  let stored: StoredEvents | undefined;
+  let readError: string | undefined;
+  try {
+    stored = storeFile === undefined ? undefined : new StoredEvents(storeFile);
+  } catch (error) {
+    // Not a reason to stop: the pool goes back to sending events, and this process runs those.
+    readError = (error as Error).message;
+  }
   const instances = new Map<number, FunctionInstance>();
   // Results go back in groups: one message for whatever finished in the same turn of the event loop.
   let finished: [number, (InvocationResult | null)[]][] = [];
@@ -114,7 +121,7 @@ export async function runInvokerProcess(): Promise<number> {
       if (queue.push([instance, item]) === 1) setImmediate(pump);
     }
   });
-  send({ t: 'ready' } satisfies FromInvoker);
+  send({ t: 'ready', readError } satisfies FromInvoker);
   await new Promise((resolve) => process.once('disconnect', resolve));
   await runtime.close();
   stored?.close();

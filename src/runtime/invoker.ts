@@ -51,7 +51,8 @@ export interface RunItem {
 }
 
 export type FromInvoker =
-  | { readonly t: 'ready' }
+  // readError: the process could not open the store to read stored deliveries (InvokerStart.storeFile).
+  | { readonly t: 'ready'; readonly readError?: string }
   | {
       readonly t: 'done';
       readonly items: readonly (readonly [number, readonly (InvocationResult | null)[]])[];

@@ -29,7 +29,9 @@ export class StoredEvents {
   readonly resolve: (inputs: readonly InvocationInput[]) => Resolved[];
 
   constructor(file: string) {
-    this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    // A read waits for a lock only while the writer recovers the log after a crash; waiting long would stall
+    // every isolate of this process, and a read that fails is retried with its delivery.
+    this.db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: 50 });
     // The same choice as the claim made before: the filtered payload if the destination's filters wrote one.
     this.read = this.db.prepare(
       `SELECT coalesce(d.payload, e.body) AS body, CASE WHEN d.payload IS NULL THEN e.type END AS type

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { type fsync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -28,6 +28,8 @@ export interface SqliteStoreOptions {
   readonly onCheckpointError?: (error: Error) => void;
   /** Log frames above which the writer checkpoints itself (wal-checkpointer.ts); smaller in tests. */
   readonly catchUpFrames?: number;
+  /** The fsync ingest awaits (wal-sync.ts); tests hold it to see that acknowledgements wait for it. */
+  readonly walFsync?: typeof fsync;
 }
 
 /** Opens (creating if needed) the embedded store in dataDir and applies pending migrations. */
@@ -61,7 +63,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     options.onCheckpointError ?? ((error) => process.emitWarning(error)),
     options.catchUpFrames,
   );
-  const wal = new WalSync(`${sqlite.name}-wal`);
+  const wal = new WalSync(`${sqlite.name}-wal`, options.walFsync);
   return {
     dialect: 'sqlite',
     sqliteFile: sqlite.name,
@@ -78,7 +80,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     // Kysely's destroy closes the better-sqlite3 handle too, which checkpoints whatever the log still holds.
     close: async () => {
       await checkpointer.stop();
-      wal.close();
+      await wal.close();
       await db.destroy();
     },
   };

@@ -3,6 +3,7 @@ import { fstatSync, mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { SQLITE_FILE_NAME, openSqliteStore } from './open-sqlite-store.ts';
 import { WalSync } from './wal-sync.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-wal-sync-'));
@@ -20,12 +21,38 @@ function heldFsync() {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('WalSync', () => {
-  it('syncs the real file', async () => {
-    const file = path.join(dir, 'real-wal');
-    writeFileSync(file, 'frames');
-    const wal = new WalSync(file);
-    await wal.sync();
-    wal.close();
+  it("holds an ingest commit's acknowledgement until the store's own WAL file is synced", async () => {
+    const { calls, fsync } = heldFsync();
+    const dataDir = path.join(dir, 'store');
+    const store = await openSqliteStore(dataDir, { walFsync: fsync });
+    try {
+      const { workspaceId } = await store.access.bootstrap({});
+      const source = await store.sources.create(workspaceId, 'Web');
+      let acknowledged = false;
+      const insert = store.events
+        .insertMany([
+          {
+            sourceId: source.id,
+            messageId: 'm1',
+            type: 'track',
+            userId: 'u1',
+            anonymousId: null,
+            receivedAt: Date.now(),
+            body: '{"type":"track"}',
+          },
+        ])
+        .then((stored) => ((acknowledged = true), stored));
+      for (let i = 0; i < 5 && calls.length === 0; i++) await tick();
+      assert.equal(calls.length, 1);
+      assert.equal(calls[0]!.inode, statSync(path.join(dataDir, `${SQLITE_FILE_NAME}-wal`)).ino, 'the WAL');
+      await tick();
+      assert.equal(acknowledged, false, 'not acknowledged before the fsync completes');
+      calls[0]!.done(null);
+      assert.equal(await insert, 1);
+    } finally {
+      for (const call of calls) call.done(null);
+      await store.close();
+    }
   });
 
   it('makes callers during a running fsync wait for one that starts after it, and share that one', async () => {
@@ -49,24 +76,39 @@ describe('WalSync', () => {
     calls[1]!.done(null);
     await Promise.all([second, third]);
     assert.equal(calls.length, 2, 'the two later callers shared one fsync');
-    wal.close();
+    await wal.close();
   });
 
-  it('fails the callers of a failed fsync, and the next sync tries again', async () => {
+  it('fails the callers of a failed fsync, and every later sync: the kernel may have dropped those pages', async () => {
     const file = path.join(dir, 'failing-wal');
     writeFileSync(file, 'frames');
     const { calls, fsync } = heldFsync();
     const wal = new WalSync(file, fsync);
     const failed = wal.sync();
     await tick();
+    const waiting = wal.sync();
     calls[0]!.done(Object.assign(new Error('EIO'), { code: 'EIO' }));
-    await assert.rejects(failed, /EIO/);
-    const retried = wal.sync();
+    await assert.rejects(failed, /could not be written to disk \(EIO\).*restarts/);
+    await assert.rejects(waiting, /EIO/, 'a caller waiting for the next fsync is failed too');
+    await assert.rejects(wal.sync(), /EIO/, 'and so is every later one');
+    assert.equal(calls.length, 1, 'no fsync is tried again: its success would prove nothing');
+    await wal.close();
+  });
+
+  it('waits for a running fsync before closing, and refuses syncs after', async () => {
+    const file = path.join(dir, 'closing-wal');
+    writeFileSync(file, 'frames');
+    const { calls, fsync } = heldFsync();
+    const wal = new WalSync(file, fsync);
+    const syncing = wal.sync();
     await tick();
-    assert.equal(calls.length, 2);
-    calls[1]!.done(null);
-    await retried;
-    wal.close();
+    let closed = false;
+    const closing = wal.close().then(() => (closed = true));
+    await tick();
+    assert.equal(closed, false, 'the descriptor stays open under the fsync');
+    calls[0]!.done(null);
+    await Promise.all([syncing, closing]);
+    await assert.rejects(wal.sync(), /closed/);
   });
 
   it('opens the file again once it was replaced: an fsync of the old one would make nothing durable', async () => {
@@ -86,6 +128,6 @@ describe('WalSync', () => {
     assert.notEqual(calls[1]!.inode, calls[0]!.inode);
     calls[1]!.done(null);
     await second;
-    wal.close();
+    await wal.close();
   });
 });
