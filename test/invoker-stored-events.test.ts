@@ -1,6 +1,9 @@
 // Invoker processes on SQLite read the events they run from the database file: the pipeline sends delivery
 // ids, and the events' JSON never crosses the IPC channel (stored-events.ts).
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import pino from 'pino';
@@ -164,6 +167,35 @@ describe('invoker processes reading stored events', () => {
     );
     assert.deepEqual(results[0]?.logs, [], 'k-1 not kept: its logs are left out');
     assert.deepEqual(results[2]?.logs, [{ level: 'log', message: 'track k-3' }], 'k-3 kept');
+  });
+
+  it('answers a run whose events cannot be read as a retryable fault, and keeps running', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'switchyard-unreadable-')), 'x.db');
+    const db = new BetterSqlite3(file);
+    db.pragma('journal_mode = WAL');
+    db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, type TEXT, body TEXT);
+      CREATE TABLE deliveries (id INTEGER PRIMARY KEY, event_id INTEGER, payload TEXT)`);
+    const reader = new InvokerPool(1, runtimeOptions({}), pino({ level: 'silent' }), file);
+    try {
+      await waitFor('the invoker process', async () => (reader.readiness().ready === 1 ? true : undefined));
+      assert.equal(reader.readsStore, true);
+      db.exec('DROP TABLE events'); // every read now fails
+      const results = await reader.invokeEach(echo, [{ delivery: 1 }, { delivery: 2 }]);
+      assert.deepEqual(
+        results.map((r) => [r?.status, r?.error?.message.startsWith('could not read the stored events')]),
+        [
+          ['retry', true],
+          ['retry', true],
+        ],
+      );
+      const event = JSON.stringify({ type: 'track', messageId: 'after', userId: 'u' });
+      assert.equal((await reader.invoke(echo, { eventJson: event })).status, 'delivered', 'still running');
+      assert.deepEqual(reader.pids().length, 1);
+    } finally {
+      await reader.close();
+      db.close();
+      rmSync(path.dirname(file), { recursive: true, force: true });
+    }
   });
 
   it('goes back to sending events when a process cannot open the store, rather than failing them', async () => {
