@@ -55,6 +55,12 @@ const row = (messageId: string, type = 'track', payload: string | null = null): 
   deliveries: [{ destinationId: 'dst_1', payload }],
 });
 
+/** Once the pool's one process is ready, and so has tried to open its store. */
+async function ready(started: InvokerPool): Promise<InvokerPool> {
+  await waitFor('the invoker process', async () => (started.readiness().ready === 1 ? true : undefined));
+  return started;
+}
+
 /** Claims everything due, without bodies, as the worker does for an invoker that reads the store. */
 async function claimAll(): Promise<ClaimedDelivery[]> {
   const now = Date.now();
@@ -175,9 +181,8 @@ describe('invoker processes reading stored events', () => {
     db.pragma('journal_mode = WAL');
     db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, type TEXT, body TEXT);
       CREATE TABLE deliveries (id INTEGER PRIMARY KEY, event_id INTEGER, payload TEXT)`);
-    const reader = new InvokerPool(1, runtimeOptions({}), pino({ level: 'silent' }), file);
+    const reader = await ready(new InvokerPool(1, runtimeOptions({}), pino({ level: 'silent' }), file));
     try {
-      await waitFor('the invoker process', async () => (reader.readiness().ready === 1 ? true : undefined));
       assert.equal(reader.readsStore, true);
       db.exec('DROP TABLE events'); // every read now fails
       const results = await reader.invokeEach(echo, [{ delivery: 1 }, { delivery: 2 }]);
@@ -204,7 +209,7 @@ describe('invoker processes reading stored events', () => {
     const blind = new InvokerPool(1, runtimeOptions({}), logger, '/nonexistent/switchyard.db');
     try {
       assert.equal(blind.readsStore, true, 'until the process says otherwise');
-      await waitFor('the invoker process', async () => (blind.readiness().ready === 1 ? true : undefined));
+      await ready(blind);
       assert.equal(blind.readsStore, false);
       assert.match(errors.join(''), /could not open the store/);
       const event = JSON.stringify({ type: 'track', messageId: 'sent', userId: 'u' });

@@ -84,11 +84,14 @@ export async function runInvokerProcess(): Promise<number> {
       instance,
       runnable.map((i) => resolved[i]!.input!),
       keep,
-      (ran) =>
+      // The results of what ran, in order, back in the places of their inputs.
+      (ran) => {
+        let next = 0;
         complete(
           id,
-          resolved.map((r, i) => r.result(ran[runnable.indexOf(i)])),
-        ),
+          resolved.map((r) => r.result(r.input === null ? undefined : ran[next++])),
+        );
+      },
     );
   };
   // One run per turn of the event loop: a run of quick functions completes within its turn, so its results

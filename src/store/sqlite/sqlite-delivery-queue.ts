@@ -8,60 +8,37 @@ import {
   minuteOf,
   sumCounts,
 } from '../delivery-queue.ts';
+import { DELIVERY_EVENT_SQL, type DeliveryEvent } from './delivery-event-reader.ts';
 import { enterHotPath } from './enter-hot-path.ts';
+
+const NO_BODY: DeliveryEvent = { body: '', type: null };
 
 /** The delivery queue on SQLite: one process owns the file, so claims need no row locks. */
 export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): DeliveryQueue {
   const due = sqlite.prepare<[number, number], { destinationId: string; due: number; oldest: number }>(
     DUE_DESTINATIONS_SQL.replace('$1', '?').replace('$2', '?'),
   );
-  const pick = sqlite.prepare<[string, number, number], { id: number }>(
-    `SELECT id FROM deliveries WHERE destination_id = ? AND state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?`,
-  );
-  const lease = sqlite.prepare(
-    `UPDATE deliveries SET state = 'leased', lease_until = ?, updated_at = ? WHERE id = ?`,
-  );
-  const load = sqlite.prepare<
-    [number],
-    {
-      id: number;
-      eventId: number;
-      destinationId: string;
-      attempts: number;
-      body: string;
-      createdAt: number;
-      type: string | null;
-    }
-  >(
-    `SELECT d.id, d.event_id AS eventId, d.destination_id AS destinationId, d.attempts, d.created_at AS createdAt,
-            coalesce(d.payload, e.body) AS body, CASE WHEN d.payload IS NULL THEN e.type END AS type
-     FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`,
-  );
-  const claim = sqlite.transaction(
-    (destinationId: string, limit: number, now: number, leaseUntil: number) => {
-      const claimed: ClaimedDelivery[] = [];
-      for (const { id } of pick.all(destinationId, now, limit)) {
-        lease.run(leaseUntil, now, id);
-        const row = load.get(id);
-        if (row) claimed.push(Object.assign(row, { leaseUntil }));
-      }
-      return claimed;
-    },
-  );
-  // Without bodies (an invoker that reads them itself): the rows as the due index finds them, no join.
-  const pickRows = sqlite.prepare<
+  const pick = sqlite.prepare<
     [string, number, number],
     { id: number; eventId: number; destinationId: string; attempts: number; createdAt: number }
   >(
     `SELECT id, event_id AS eventId, destination_id AS destinationId, attempts, created_at AS createdAt
      FROM deliveries WHERE destination_id = ? AND state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?`,
   );
-  const claimBare = sqlite.transaction(
-    (destinationId: string, limit: number, now: number, leaseUntil: number) => {
-      return pickRows.all(destinationId, now, limit).map((row): ClaimedDelivery => {
+  const lease = sqlite.prepare(
+    `UPDATE deliveries SET state = 'leased', lease_until = ?, updated_at = ? WHERE id = ?`,
+  );
+  const load = sqlite.prepare<[number], DeliveryEvent>(DELIVERY_EVENT_SQL);
+  // Without bodies (an invoker that reads them itself, Invoker.readsStore): no join, no event JSON read.
+  const claim = sqlite.transaction(
+    (destinationId: string, limit: number, now: number, leaseUntil: number, bodies: boolean) => {
+      const claimed: ClaimedDelivery[] = [];
+      for (const row of pick.all(destinationId, now, limit)) {
         lease.run(leaseUntil, now, row.id);
-        return Object.assign(row, { body: '', leaseUntil });
-      });
+        const event = bodies ? load.get(row.id) : NO_BODY;
+        if (event) claimed.push(Object.assign(row, event, { leaseUntil }));
+      }
+      return claimed;
     },
   );
 
@@ -155,7 +132,7 @@ export function createSqliteDeliveryQueue(sqlite: BetterSqlite3.Database): Deliv
     },
     async claim(destinationId, limit, now, leaseUntil, bodies = true) {
       await idle();
-      return (bodies ? claim : claimBare).immediate(destinationId, limit, now, leaseUntil);
+      return claim.immediate(destinationId, limit, now, leaseUntil, bodies);
     },
     async settle(settlements) {
       await idle();

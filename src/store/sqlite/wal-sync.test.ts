@@ -20,6 +20,14 @@ function heldFsync() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A WalSync on a file of its own, whose fsyncs complete when the test says. */
+function heldWal(name: string) {
+  const file = path.join(dir, name);
+  writeFileSync(file, 'frames');
+  const { calls, fsync } = heldFsync();
+  return { file, calls, wal: new WalSync(file, fsync) };
+}
+
 describe('WalSync', () => {
   it("holds an ingest commit's acknowledgement until the store's own WAL file is synced", async () => {
     const { calls, fsync } = heldFsync();
@@ -56,10 +64,7 @@ describe('WalSync', () => {
   });
 
   it('makes callers during a running fsync wait for one that starts after it, and share that one', async () => {
-    const file = path.join(dir, 'shared-wal');
-    writeFileSync(file, 'frames');
-    const { calls, fsync } = heldFsync();
-    const wal = new WalSync(file, fsync);
+    const { calls, wal } = heldWal('shared-wal');
     const settled: string[] = [];
     const first = wal.sync().then(() => settled.push('first'));
     await tick();
@@ -80,10 +85,7 @@ describe('WalSync', () => {
   });
 
   it('fails the callers of a failed fsync, and every later sync: the kernel may have dropped those pages', async () => {
-    const file = path.join(dir, 'failing-wal');
-    writeFileSync(file, 'frames');
-    const { calls, fsync } = heldFsync();
-    const wal = new WalSync(file, fsync);
+    const { calls, wal } = heldWal('failing-wal');
     const failed = wal.sync();
     await tick();
     const waiting = wal.sync();
@@ -96,10 +98,7 @@ describe('WalSync', () => {
   });
 
   it('waits for a running fsync before closing, and refuses syncs after', async () => {
-    const file = path.join(dir, 'closing-wal');
-    writeFileSync(file, 'frames');
-    const { calls, fsync } = heldFsync();
-    const wal = new WalSync(file, fsync);
+    const { calls, wal } = heldWal('closing-wal');
     const syncing = wal.sync();
     await tick();
     let closed = false;
@@ -112,10 +111,7 @@ describe('WalSync', () => {
   });
 
   it('opens the file again once it was replaced: an fsync of the old one would make nothing durable', async () => {
-    const file = path.join(dir, 'replaced-wal');
-    writeFileSync(file, 'frames');
-    const { calls, fsync } = heldFsync();
-    const wal = new WalSync(file, fsync);
+    const { file, calls, wal } = heldWal('replaced-wal');
     const first = wal.sync();
     await tick();
     calls[0]!.done(null);
