@@ -15,6 +15,7 @@ import { createSourceRepository } from '../source-repository.ts';
 import type { Store } from '../store.ts';
 import { createSqliteDeliveryQueue } from './sqlite-delivery-queue.ts';
 import { createSqliteEventRepository } from './sqlite-event-repository.ts';
+import { createSqliteRoutesFor } from './sqlite-routes.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
 import { WalSync } from './wal-sync.ts';
 
@@ -73,7 +74,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     people: createPeopleRepository(db),
     audit: createAuditRepository(db),
     functions: createFunctionRepository(db),
-    destinations: createDestinationRepository(db),
+    destinations: { ...createDestinationRepository(db), routesFor: createSqliteRoutesFor(sqlite) },
     deliveryLog: createDeliveryLogRepository(db),
     regulations: createRegulationRepository(db),
     deliveries: createSqliteDeliveryQueue(sqlite),
