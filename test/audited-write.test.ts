@@ -42,6 +42,30 @@ for (const dialect of DIALECTS) {
       assert.equal(all.events.filter((e) => e.action === 'sources.create').length, 1);
     });
 
+    it('keeps the event of each overlapping request when another request ends first', async () => {
+      // The storage is disabled whenever no request runs with an event (its promise hooks cost every
+      // promise in the process): the one still running must keep its own.
+      const first = pending();
+      const second = pending();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow = withPendingAudit(second, async () => {
+        await held;
+        return store.sources.create(workspaceId, 'Overlapping, slow');
+      });
+      await withPendingAudit(first, () => store.sources.create(workspaceId, 'Overlapping, fast'));
+      release();
+      const source = await slow;
+      assert.equal(first.written, true);
+      assert.equal(second.written, true);
+      const trail = await store.audit.list(workspaceId, { limit: 10, resource: source.id });
+      assert.equal(trail.events.length, 1, 'the slow request wrote its event with its change');
+      // And after both ended, a later request gets the storage back.
+      const later = pending();
+      await withPendingAudit(later, () => store.sources.create(workspaceId, 'After'));
+      assert.equal(later.written, true);
+    });
+
     it('rolls the change back when its audit event cannot be written', async () => {
       // An event the table refuses (no workspace): the source must not exist afterwards either.
       const audit = pending({ workspaceId: null as unknown as string });

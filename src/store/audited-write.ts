@@ -22,9 +22,30 @@ export function pendingAudit(event: NewAuditEvent): PendingAudit {
   return { event, written: false, claimed: false };
 }
 
-/** Runs a request's handler with the audit event its first write must carry. */
+/** Requests running with a pending event: while none is, the storage is disabled. */
+let running = 0;
+
+/**
+ * Runs a request's handler with the audit event its first write must carry. The storage is enabled only
+ * while such a handler runs: on Node 20 an enabled AsyncLocalStorage installs promise hooks that every
+ * promise in the process pays for — the ingest and delivery paths included, which never read it.
+ */
 export function withPendingAudit<T>(audit: PendingAudit, run: () => T): T {
-  return pending.run(audit, run);
+  running++;
+  let result: T;
+  try {
+    result = pending.run(audit, run);
+  } catch (error) {
+    finished();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(finished) as T;
+  finished();
+  return result;
+}
+
+function finished(): void {
+  if (--running === 0) pending.disable();
 }
 
 /**
