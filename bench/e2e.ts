@@ -13,6 +13,8 @@ const BIN = path.resolve(import.meta.dirname, '../bin/switchyard.js');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 // Events per /v1/batch request; the issue names 100–200.
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+// Requests in flight at once, as from that many clients.
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 4);
 // Each case first sends this many events through the same destination and waits for them, unmeasured: every
 // isolate compiles its function and our prelude on its own, and V8's optimising compiler takes a fifth of the
 // invoker's CPU for the first ten seconds or so (perf) — a server that runs for days pays that once.
@@ -193,7 +195,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
   );
   const url = server.match[1]!;
   await invokersReady(url);
-  const pool = new Pool(url, { connections: 8 });
+  const pool = new Pool(url, { connections: Math.max(8, SENDERS + 4) });
   const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
     const response = await pool.request({
       method: method as 'GET',
@@ -276,7 +278,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
           }
         }
       };
-      await Promise.all(Array.from({ length: 4 }, send));
+      await Promise.all(Array.from({ length: SENDERS }, send));
     };
     const delivered = async (ids: string[]) => {
       let total = 0;

@@ -12,7 +12,7 @@ export interface WalCheckpointer {
  * The thread's checkpoints copy the frames, but the log only starts again from its beginning when no commit
  * lands while one runs — under steady writes, never. Between its own transactions the writer is sure of it.
  */
-export const CATCH_UP_FRAMES = 65_536;
+export const CATCH_UP_FRAMES = 16_384;
 
 /**
  * Copies the write-ahead log back into the database file from a worker thread, so that the WAL stays bounded
