@@ -124,6 +124,11 @@ describe('invoker processes reading stored events', () => {
       ],
     );
     assert.deepEqual(results[2]?.logs, [{ level: 'log', message: 'track d-3' }], 'd-3 ran after the gap');
+    // Marked as not run, so that the worker leaves it out of the function's pace and duration histogram.
+    assert.deepEqual(
+      results.map((r) => r?.notRun),
+      [undefined, true, undefined],
+    );
   });
 
   it('runs a batch of stored events, and answers a deleted one in its place', async () => {

@@ -282,7 +282,7 @@ export class DeliveryWorker {
       sampled,
     );
     const options = this.settleOptions(config, sampled);
-    this.metrics?.duration.observe(result.durationMs / 1000);
+    if (!result.notRun) this.metrics?.duration.observe(result.durationMs / 1000);
     rows.forEach((row, i) => {
       const outcome = result.events?.[i] ?? result;
       const merged = Object.assign({}, result, outcome); // not a double spread: slow per event on this V8
@@ -327,9 +327,12 @@ export class DeliveryWorker {
         });
         return;
       }
-      this.metrics?.duration.observe(result.durationMs / 1000);
-      wall += result.durationMs;
-      ran++;
+      // One not run (its event deleted, the platform failed) tells nothing of how long the function takes.
+      if (!result.notRun) {
+        this.metrics?.duration.observe(result.durationMs / 1000);
+        wall += result.durationMs;
+        ran++;
+      }
       this.record(settleOutcome(row, result, result.durationMs, this.settleOptions(config, sampled[i], now)));
       this.throttle(config.id, result, now);
     });

@@ -16,6 +16,7 @@ export function notRun(verdict: Classification, error: InvocationError): Invocat
     durationMs: 0,
     cpuMs: 0,
     coldStart: false,
+    notRun: true,
   };
 }
 

@@ -43,4 +43,6 @@ export interface InvocationResult {
   readonly retryAfterMs?: number | undefined;
   /** onBatch only: one result per event, in the order given. */
   readonly events?: readonly EventResult[] | undefined;
+  /** Answered without running the function (its event was deleted, the platform failed): no duration. */
+  readonly notRun?: true | undefined;
 }
