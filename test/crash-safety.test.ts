@@ -29,6 +29,8 @@ function start(env: Record<string, string>): Promise<Running> {
       SWITCHYARD_ADMIN_TOKEN: TOKEN,
       SWITCHYARD_FETCH_ALLOW: '127.0.0.1',
       SWITCHYARD_LEASE_MS: '1500',
+      // The duplicate bound below counts on it.
+      SWITCHYARD_DESTINATION_IN_FLIGHT: String(PER_DESTINATION_IN_FLIGHT),
       SWITCHYARD_WORKER_POLL_MS: '20',
       ...env,
     },

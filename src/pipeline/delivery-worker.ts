@@ -48,7 +48,7 @@ export interface WorkerOptions {
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   maxInFlight: 256,
-  maxInFlightPerDestination: 16,
+  maxInFlightPerDestination: 32,
   leaseMs: 60_000,
   pollMs: 250,
   maxCrashes: 3,
