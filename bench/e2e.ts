@@ -124,18 +124,32 @@ function cpuMs(pid: number): number {
   return total;
 }
 
-/** CPU time of every PostgreSQL process on this machine (the database shares the cores), in ms. */
+/**
+ * CPU time of every PostgreSQL process on this machine (the database shares the cores), in ms: with the time
+ * of backends that have exited, which the postmaster's counts of its reaped children keep.
+ */
 function postgresCpuMs(): number {
   let total = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += ownCpuMs(Number(pid));
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres')
+        total += ownCpuMs(Number(pid)) + reapedChildrenCpuMs(Number(pid));
     } catch {
       // gone meanwhile
     }
   }
   return total;
+}
+
+/** CPU time of the children a process has waited for after they exited, in ms. */
+function reapedChildrenCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // cutime + cstime in ticks of 10 ms
+  } catch {
+    return 0;
+  }
 }
 
 /** CPU time of the process alone (all its threads), in ms. */
