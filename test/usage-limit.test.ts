@@ -21,10 +21,11 @@ describe('monthly usage limit', () => {
       SWITCHYARD_USAGE_CHECK_MS: '50',
     });
     api = apiClient(server.app);
-    // Busy for a few ms per event, so that execution time adds up measurably.
+    // Busy for over 5 ms per event, so that execution time adds up measurably: Date.now() ticks in whole
+    // milliseconds, so a wait for 5 of them can end after 4.0x (which made the check below fail at times).
     const fn = await api<{ id: string }>('POST', '/api/v1/functions', {
       displayName: 'Busy',
-      code: 'async function onTrack() { const t = Date.now(); while (Date.now() - t < 5) {} }',
+      code: 'async function onTrack() { const t = Date.now(); while (Date.now() - t < 6) {} }',
     });
     const destination = await api<{ id: string }>('POST', '/api/v1/destinations', {
       name: 'Busy',
