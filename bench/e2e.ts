@@ -133,8 +133,9 @@ function postgresCpuMs(): number {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres')
-        total += ownCpuMs(Number(pid)) + reapedChildrenCpuMs(Number(pid));
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const { own, reaped } = statCpuMs(Number(pid));
+      total += own + reaped;
     } catch {
       // gone meanwhile
     }
@@ -142,23 +143,22 @@ function postgresCpuMs(): number {
   return total;
 }
 
-/** CPU time of the children a process has waited for after they exited, in ms. */
-function reapedChildrenCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // cutime + cstime in ticks of 10 ms
-  } catch {
-    return 0;
-  }
-}
-
 /** CPU time of the process alone (all its threads), in ms. */
 function ownCpuMs(pid: number): number {
+  return statCpuMs(pid).own;
+}
+
+/**
+ * From /proc/<pid>/stat, in ms: the process's own CPU time (utime + stime), and that of the children it has
+ * waited for after they exited (cutime + cstime). Zero for a process that is gone.
+ */
+function statCpuMs(pid: number): { own: number; reaped: number } {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in ticks of 10 ms
+    const ms = (a: number, b: number) => ((Number(fields[a]) + Number(fields[b])) * 1000) / 100; // 10 ms ticks
+    return { own: ms(11, 12), reaped: ms(13, 14) };
   } catch {
-    return 0;
+    return { own: 0, reaped: 0 };
   }
 }
 

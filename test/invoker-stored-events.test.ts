@@ -78,6 +78,18 @@ async function deleteEvent(messageId: string): Promise<void> {
   assert.equal(deletedEvents, 1);
 }
 
+/** Three stored events, the middle one deleted between the claim and the run; each run as its own delivery. */
+async function runWithMiddleDeleted(prefix: string, keep?: readonly boolean[]) {
+  await store.events.insertMany([row(`${prefix}-1`), row(`${prefix}-gone`), row(`${prefix}-3`)]);
+  const claimed = await claimAll();
+  await deleteEvent(`${prefix}-gone`);
+  return pool.invokeEach(
+    echo,
+    claimed.map((c) => ({ delivery: c.id })),
+    keep,
+  );
+}
+
 /** Only the event gone, its delivery still there. */
 function deleteEventOnly(messageId: string): void {
   assert.ok(store.sqliteFile, 'a SQLite store names its file');
@@ -108,13 +120,7 @@ describe('invoker processes reading stored events', () => {
   });
 
   it('discards a delivery whose event was deleted since its claim, and runs the others of its run', async () => {
-    await store.events.insertMany([row('d-1'), row('d-gone'), row('d-3')]);
-    const claimed = await claimAll();
-    await deleteEvent('d-gone');
-    const results = await pool.invokeEach(
-      echo,
-      claimed.map((c) => ({ delivery: c.id })),
-    );
+    const results = await runWithMiddleDeleted('d');
     assert.deepEqual(
       results.map((r) => [r?.status, r?.category, r?.error?.name]),
       [
@@ -168,14 +174,7 @@ describe('invoker processes reading stored events', () => {
   });
 
   it('keeps the sample flags with their events when a run has a deleted one', async () => {
-    await store.events.insertMany([row('k-1'), row('k-gone'), row('k-3')]);
-    const claimed = await claimAll();
-    await deleteEvent('k-gone');
-    const results = await pool.invokeEach(
-      echo,
-      claimed.map((c) => ({ delivery: c.id })),
-      [false, true, true],
-    );
+    const results = await runWithMiddleDeleted('k', [false, true, true]);
     assert.deepEqual(results[0]?.logs, [], 'k-1 not kept: its logs are left out');
     assert.deepEqual(results[2]?.logs, [{ level: 'log', message: 'track k-3' }], 'k-3 kept');
   });
