@@ -42,6 +42,35 @@ describe('GroupCommitter', () => {
     assert.deepEqual(groups, [60, 60, 250]);
   });
 
+  it('writes the next group while one waits for its disk, two at most; the rest gather meanwhile', async () => {
+    const gates: (() => void)[] = [];
+    const groups: number[] = [];
+    const committer = new GroupCommitter(
+      async (batch) => {
+        groups.push(batch.length);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return batch.length;
+      },
+      { maxPendingEvents: 1000, maxGroupEvents: 500 },
+    );
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = committer.submit(rows(1));
+    await turn();
+    const second = committer.submit(rows(2));
+    await turn();
+    assert.deepEqual(groups, [1, 2], 'the second group is written before the first is durable');
+    const later = [committer.submit(rows(3)), committer.submit(rows(4))];
+    await turn();
+    assert.deepEqual(groups, [1, 2], 'no third write while two are under way');
+    gates.shift()!();
+    await first;
+    await turn();
+    assert.deepEqual(groups, [1, 2, 7], 'what gathered meanwhile is one group');
+    for (const open of gates.splice(0)) open();
+    await Promise.all([second, ...later]);
+    assert.equal(committer.pending, 0);
+  });
+
   it('rejects every request of a failed group with the error, and goes on with the next', async () => {
     let calls = 0;
     const committer = new GroupCommitter(
