@@ -38,6 +38,8 @@ export interface WorkerOptions {
   /** onBatch: up to this many events per call, or whatever has waited batchWaitMs. */
   readonly batchSize: number;
   readonly batchWaitMs: number;
+  /** How long due counts are trusted while the claims since have not used them up. */
+  readonly refreshDueMs: number;
   /** Retention: successful deliveries and attempts, failed ones, and events (when nothing waits for them). */
   readonly keepSuccessMs: number;
   readonly keepFailureMs: number;
@@ -56,6 +58,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   runSize: 16,
   batchSize: 20,
   batchWaitMs: 10_000,
+  refreshDueMs: 200,
   keepSuccessMs: 86_400_000,
   keepFailureMs: 30 * 86_400_000,
   keepEventsMs: 7 * 86_400_000,
@@ -63,7 +66,6 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 };
 
 const REAP_EVERY_MS = 1_000;
-const REFRESH_DUE_MS = 200;
 const FULL_COUNT_MS = 5_000;
 /** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
 const RUN_BUDGET_MS = 250;
@@ -114,8 +116,11 @@ export class DeliveryWorker {
 
   /** New work was committed, or a slot freed up: look now rather than at the next poll. */
   nudge(): void {
-    // Re-reading due destinations per commit would cost more than it saves: only when none are known.
-    if (this.due.length === 0) this.dueAt = 0;
+    // Re-reading the due counts per commit would cost more than it saves while the claims still have counted
+    // work to take. Once they have none — no destination known due, or a count used up (for a batch
+    // destination, below a batch) — new work is looked for now: a batch destination whose count the claims
+    // had emptied used to wait out refreshDueMs with its slots free (~190 ms each time a backlog drained).
+    if (this.due.length === 0 || this.due.some((d) => d.due < this.options.batchSize)) this.dueAt = 0;
     this.wake?.();
   }
 
@@ -161,7 +166,7 @@ export class DeliveryWorker {
       if (reaped.returned + reaped.quarantined > 0)
         this.logger.warn(reaped, 'returned expired delivery leases');
     }
-    if (now - this.dueAt > REFRESH_DUE_MS) {
+    if (now - this.dueAt > this.options.refreshDueMs) {
       // Counted only as far as one claim could take, so that a slow destination's backlog is not walked to
       // DUE_COUNT_CAP every 200 ms; further every few seconds, for the queue-depth metric.
       const { maxInFlightPerDestination, runSize, batchSize } = this.options;
