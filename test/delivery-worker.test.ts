@@ -15,6 +15,7 @@ let dispose: () => Promise<void>;
 let runtime: FunctionRuntime;
 let sourceId: string;
 let destinationId: string;
+let pausedId: string;
 before(async () => {
   ({ store, dispose } = await openTestStore('sqlite'));
   const { workspaceId } = await store.access.bootstrap({});
@@ -28,19 +29,23 @@ before(async () => {
       handlers: ['onBatch'],
     },
   );
-  destinationId = (
-    await store.destinations.create({
-      workspaceId,
-      functionId: fn.id,
-      versionId: version.id,
-      name: 'Batcher',
-      enabled: true,
-      settings: '{}',
-      filters: '[]',
-      sourceIds: [sourceId],
-      retrySchedule: null,
-    })
-  ).id;
+  const destination = async (name: string, enabled: boolean) =>
+    (
+      await store.destinations.create({
+        workspaceId,
+        functionId: fn.id,
+        versionId: version.id,
+        name,
+        enabled,
+        settings: '{}',
+        filters: '[]',
+        sourceIds: [sourceId],
+        retrySchedule: null,
+      })
+    ).id;
+  destinationId = await destination('Batcher', true);
+  // Disabled: its deliveries wait, and stay in every look's counts.
+  pausedId = await destination('Paused', false);
   runtime = new FunctionRuntime(runtimeOptions({}));
 });
 after(async () => {
@@ -60,7 +65,10 @@ async function ingest(count: number): Promise<void> {
       anonymousId: null,
       receivedAt: Date.now(),
       body: JSON.stringify({ type: 'track', event: 'Clicked', userId: 'u', messageId }),
-      deliveries: [{ destinationId, payload: null }],
+      deliveries: [
+        { destinationId, payload: null },
+        { destinationId: pausedId, payload: null },
+      ],
     };
   });
   await store.events.insertMany(rows);
@@ -74,7 +82,7 @@ async function delivered(count: number): Promise<void> {
 }
 
 describe('the delivery worker', () => {
-  it('claims a batch destination’s new work at once after its claims used up the last count', async () => {
+  it('claims a batch destination’s new work at once once it had caught up, beside a backlog still counted', async () => {
     const worker = new DeliveryWorker(
       store,
       runtime,
@@ -93,13 +101,15 @@ describe('the delivery worker', () => {
     );
     worker.start();
     try {
-      // The first look counts two due; one claim takes both, and leaves the count at zero.
+      // The first look counts two due for each; one claim takes the batcher's two. The paused destination's
+      // backlog stays counted, so the worker still knows a destination with due work.
       await ingest(2);
-      worker.nudge();
+      worker.nudge([destinationId, pausedId]);
       await delivered(2);
-      // New work is committed: the worker must look again now, not once the counts are old.
+      // New work is committed for both: the batcher has none counted, so the worker must look again now,
+      // not once the counts are old.
       await ingest(2);
-      worker.nudge();
+      worker.nudge([destinationId, pausedId]);
       await delivered(4);
     } finally {
       await worker.stop();

@@ -67,6 +67,8 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 
 const REAP_EVERY_MS = 1_000;
 const FULL_COUNT_MS = 5_000;
+/** The soonest a commit makes the worker read the due counts again after the last time. */
+const NUDGE_LOOK_MS = 5;
 /** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
 const RUN_BUDGET_MS = 250;
 
@@ -87,7 +89,9 @@ export class DeliveryWorker {
   private readonly tasks = new Set<Promise<void>>();
   private total = 0;
   private due: DueDestination[] = [];
+  /** When the due counts were last read, and when they are to be read again. */
   private dueAt = 0;
+  private lookAt = 0;
   private fullCountAt = 0;
   private turn = 0;
   private lastReap = 0;
@@ -114,14 +118,29 @@ export class DeliveryWorker {
     this.retention.start();
   }
 
-  /** New work was committed, or a slot freed up: look now rather than at the next poll. */
-  nudge(): void {
-    // Re-reading the due counts per commit would cost more than it saves while the claims still have counted
-    // work to take. Once they have none — no destination known due, or a count used up (for a batch
-    // destination, below a batch) — new work is looked for now: a batch destination whose count the claims
-    // had emptied used to wait out refreshDueMs with its slots free (~190 ms each time a backlog drained).
-    if (this.due.length === 0 || this.due.some((d) => d.due < this.options.batchSize)) this.dueAt = 0;
+  /**
+   * New work was committed, for these destinations (all of them, when not given). Re-reading the due counts
+   * per commit would cost more than it saves while they show work to claim: only when one of these
+   * destinations has none counted (it had drained, or is new) are they read again at once — a burst of
+   * commits sharing one look per NUDGE_LOOK_MS. Waiting out refreshDueMs instead left a destination that had
+   * caught up idle with its slots free (~190 ms each time, and every time a fast one caught up beside a slow
+   * one).
+   */
+  nudge(destinationIds?: Iterable<string>): void {
+    if (destinationIds === undefined || this.uncounted(destinationIds)) this.lookSoon();
     this.wake?.();
+  }
+
+  private uncounted(destinationIds: Iterable<string>): boolean {
+    for (const id of destinationIds) {
+      // Less than a batch counted: a batch destination could not claim it (others can; a look is cheap).
+      if (!this.due.some((d) => d.destinationId === id && d.due >= this.options.batchSize)) return true;
+    }
+    return false;
+  }
+
+  private lookSoon(): void {
+    this.lookAt = Math.min(this.lookAt, this.dueAt + NUDGE_LOOK_MS);
   }
 
   /** Stops claiming, finishes what is in flight and records it. */
@@ -147,7 +166,11 @@ export class DeliveryWorker {
         await new Promise((resolve) => setImmediate(resolve));
       } else if (!this.stopping) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs);
+          // Not past a look that a commit asked for.
+          const timer = setTimeout(
+            resolve,
+            Math.min(this.options.pollMs, Math.max(NUDGE_LOOK_MS, this.lookAt - Date.now())),
+          );
           this.wake = () => {
             clearTimeout(timer);
             resolve();
@@ -166,7 +189,7 @@ export class DeliveryWorker {
       if (reaped.returned + reaped.quarantined > 0)
         this.logger.warn(reaped, 'returned expired delivery leases');
     }
-    if (now - this.dueAt > this.options.refreshDueMs) {
+    if (now >= this.lookAt) {
       // Counted only as far as one claim could take, so that a slow destination's backlog is not walked to
       // DUE_COUNT_CAP every 200 ms; further every few seconds, for the queue-depth metric.
       const { maxInFlightPerDestination, runSize, batchSize } = this.options;
@@ -176,6 +199,7 @@ export class DeliveryWorker {
         full ? DUE_COUNT_CAP : maxInFlightPerDestination * Math.max(runSize, batchSize),
       );
       this.dueAt = now;
+      this.lookAt = now + this.options.refreshDueMs;
       if (full) {
         this.fullCountAt = now;
         this.metrics?.queueDepth.set(this.due.reduce((n, d) => n + d.due, 0));
@@ -230,6 +254,8 @@ export class DeliveryWorker {
       rows.length < limit
         ? this.due.filter((d) => d !== due)
         : this.due.map((d) => (d === due ? { ...d, due: d.due - rows.length } : d));
+    // Claims took what was counted (counts stop at a cap): there may be more, with no commit to say so.
+    if (rows.length === limit && due.due - rows.length < (config.batch ? batchSize : 1)) this.lookSoon();
     if (rows.length === 0) return 0;
     if (config.batch) {
       for (let i = 0; i < rows.length; i += batchSize) this.launch(config, rows.slice(i, i + batchSize));

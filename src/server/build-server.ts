@@ -47,10 +47,17 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
   installErrorHandler(app);
 
   const router = new Router(store, logger);
-  const committer = new GroupCommitter(async (rows) => store.events.insertMany(await router.route(rows)), {
-    maxPendingEvents: config.ingest.maxPendingEvents,
-    maxGroupEvents: config.ingest.maxCommitEvents,
-  });
+  // Told, once a group is durable, which destinations it gave deliveries to (the worker, further down).
+  let delivered: (destinationIds: Set<string>) => void = () => undefined;
+  const committer = new GroupCommitter(
+    async (rows) => {
+      const routed = await router.route(rows);
+      const stored = await store.events.insertMany(routed);
+      delivered(new Set(routed.flatMap((row) => row.deliveries?.map((d) => d.destinationId) ?? [])));
+      return stored;
+    },
+    { maxPendingEvents: config.ingest.maxPendingEvents, maxGroupEvents: config.ingest.maxCommitEvents },
+  );
   const serves = (part: 'ingest' | 'api') => config.role === 'all' || config.role === part;
   const parsers = serves('ingest')
     ? new IngestParsers((error) => logger.error({ err: error }, 'ingest parser thread failed'))
@@ -87,10 +94,8 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
   const worker = new DeliveryWorker(store, runtime, secrets, logger, config.worker, metrics);
-  committer.afterCommit = (stored) => {
-    metrics.ingested.inc(stored);
-    worker.nudge();
-  };
+  committer.afterCommit = (stored) => metrics.ingested.inc(stored);
+  delivered = (destinationIds) => worker.nudge(destinationIds);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
