@@ -38,23 +38,27 @@ const CASES: [string, TrackingInput][] = [
   ['an unsupported media type', request({ batch: [] }, { contentType: 'text/html' })],
 ];
 
+/** Runs `use` with parsers whose thread has started, and closes them after. */
+async function withThread(use: (parsers: IngestParsers) => Promise<void>): Promise<void> {
+  const parsers = new IngestParsers();
+  try {
+    assert.equal(await parsers.ready$, true, 'the thread starts');
+    await use(parsers);
+  } finally {
+    await parsers.close();
+  }
+}
+
 describe('IngestParsers', () => {
-  it('answers in its thread exactly as parsing inline does', async () => {
-    const parsers = new IngestParsers();
-    try {
-      assert.equal(await parsers.ready$, true, 'the thread starts');
+  it('answers in its thread exactly as parsing inline does', () =>
+    withThread(async (parsers) => {
       for (const [name, input] of CASES) {
         assert.deepEqual(await parsers.parse(input), parseTracking(input), name);
       }
-    } finally {
-      await parsers.close();
-    }
-  });
+    }));
 
-  it('moves a large body to the thread instead of copying it, with the same answer', async () => {
-    const parsers = new IngestParsers();
-    try {
-      assert.equal(await parsers.ready$, true);
+  it('moves a large body to the thread instead of copying it, with the same answer', () =>
+    withThread(async (parsers) => {
       const events = Array.from({ length: 60 }, (_, i) => ({
         type: 'track',
         event: 'Viewed',
@@ -68,15 +72,10 @@ describe('IngestParsers', () => {
       const expected = parseTracking({ ...input, body: Buffer.from(input.body!) });
       assert.deepEqual(await parsers.parse(input), expected);
       assert.equal(input.body!.byteLength, 0, 'the body was moved (detached here), not cloned');
-    } finally {
-      await parsers.close();
-    }
-  });
+    }));
 
-  it('refuses with a 503 what a dying thread held, then parses again once a new thread is up', async () => {
-    const parsers = new IngestParsers();
-    try {
-      assert.equal(await parsers.ready$, true);
+  it('refuses with a 503 what a dying thread held, then parses again once a new thread is up', () =>
+    withThread(async (parsers) => {
       const [, input] = CASES[0]!;
       // Posted after terminate(): the thread never answers it, and only it had the body.
       void (parsers as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
@@ -87,10 +86,7 @@ describe('IngestParsers', () => {
       });
       // Meanwhile requests are parsed inline; the thread comes back a second later.
       assert.deepEqual(await parsers.parse(input), parseTracking(input));
-    } finally {
-      await parsers.close();
-    }
-  });
+    }));
 
   it('parses inline what it is given after closing', async () => {
     const parsers = new IngestParsers();

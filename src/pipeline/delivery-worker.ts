@@ -3,14 +3,10 @@ import type { SwitchyardMetrics } from '../metrics/switchyard-metrics.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { InvocationResult } from '../runtime/invocation-result.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
-import {
-  type ClaimedDelivery,
-  DUE_COUNT_CAP,
-  type DueDestination,
-  type Settlement,
-} from '../store/delivery-queue.ts';
+import type { ClaimedDelivery, DueDestination, Settlement } from '../store/delivery-queue.ts';
 import type { Store } from '../store/store.ts';
 import { type DestinationConfig, DestinationConfigs } from './destination-configs.ts';
+import { DueCounts } from './due-counts.ts';
 import { MAX_THROTTLE_MS, settleOutcome } from './settle-outcome.ts';
 import { RetentionLoop } from './retention-loop.ts';
 import { SettlementWriter } from './settlement-writer.ts';
@@ -66,9 +62,6 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 };
 
 const REAP_EVERY_MS = 1_000;
-const FULL_COUNT_MS = 5_000;
-/** The soonest a commit makes the worker read the due counts again after the last time. */
-const NUDGE_LOOK_MS = 5;
 /** A run is sized to take about this long at the destination's recent pace, so slow ones run one at a time. */
 const RUN_BUDGET_MS = 250;
 
@@ -88,11 +81,7 @@ export class DeliveryWorker {
   private readonly pace = new Map<string, number>();
   private readonly tasks = new Set<Promise<void>>();
   private total = 0;
-  private due: DueDestination[] = [];
-  /** When the due counts were last read, and when they are to be read again. */
-  private dueAt = 0;
-  private lookAt = 0;
-  private fullCountAt = 0;
+  private readonly due: DueCounts;
   private turn = 0;
   private lastReap = 0;
   private wake: (() => void) | undefined;
@@ -111,6 +100,12 @@ export class DeliveryWorker {
     this.usage = new UsageGate(store, options.usageCheckMs);
     this.retention = new RetentionLoop(store, options, logger);
     this.settlements = new SettlementWriter(store.deliveries, logger);
+    const { maxInFlightPerDestination, runSize, batchSize, refreshDueMs } = options;
+    this.due = new DueCounts(
+      store,
+      { refreshDueMs, batchSize, claimCap: maxInFlightPerDestination * Math.max(runSize, batchSize) },
+      metrics,
+    );
   }
 
   start(): void {
@@ -118,29 +113,10 @@ export class DeliveryWorker {
     this.retention.start();
   }
 
-  /**
-   * New work was committed, for these destinations (all of them, when not given). Re-reading the due counts
-   * per commit would cost more than it saves while they show work to claim: only when one of these
-   * destinations has none counted (it had drained, or is new) are they read again at once — a burst of
-   * commits sharing one look per NUDGE_LOOK_MS. Waiting out refreshDueMs instead left a destination that had
-   * caught up idle with its slots free (~190 ms each time, and every time a fast one caught up beside a slow
-   * one).
-   */
+  /** New work was committed, for these destinations (all of them, when not given): see DueCounts. */
   nudge(destinationIds?: Iterable<string>): void {
-    if (destinationIds === undefined || this.uncounted(destinationIds)) this.lookSoon();
+    this.due.committed(destinationIds);
     this.wake?.();
-  }
-
-  private uncounted(destinationIds: Iterable<string>): boolean {
-    for (const id of destinationIds) {
-      // Less than a batch counted: a batch destination could not claim it (others can; a look is cheap).
-      if (!this.due.some((d) => d.destinationId === id && d.due >= this.options.batchSize)) return true;
-    }
-    return false;
-  }
-
-  private lookSoon(): void {
-    this.lookAt = Math.min(this.lookAt, this.dueAt + NUDGE_LOOK_MS);
   }
 
   /** Stops claiming, finishes what is in flight and records it. */
@@ -167,10 +143,7 @@ export class DeliveryWorker {
       } else if (!this.stopping) {
         await new Promise<void>((resolve) => {
           // Not past a look that a commit asked for.
-          const timer = setTimeout(
-            resolve,
-            Math.min(this.options.pollMs, Math.max(NUDGE_LOOK_MS, this.lookAt - Date.now())),
-          );
+          const timer = setTimeout(resolve, Math.min(this.options.pollMs, this.due.msUntilLook(Date.now())));
           this.wake = () => {
             clearTimeout(timer);
             resolve();
@@ -189,27 +162,12 @@ export class DeliveryWorker {
       if (reaped.returned + reaped.quarantined > 0)
         this.logger.warn(reaped, 'returned expired delivery leases');
     }
-    if (now >= this.lookAt) {
-      // Counted only as far as one claim could take, so that a slow destination's backlog is not walked to
-      // DUE_COUNT_CAP every 200 ms; further every few seconds, for the queue-depth metric.
-      const { maxInFlightPerDestination, runSize, batchSize } = this.options;
-      const full = now - this.fullCountAt >= FULL_COUNT_MS;
-      this.due = await this.store.deliveries.dueDestinations(
-        now,
-        full ? DUE_COUNT_CAP : maxInFlightPerDestination * Math.max(runSize, batchSize),
-      );
-      this.dueAt = now;
-      this.lookAt = now + this.options.refreshDueMs;
-      if (full) {
-        this.fullCountAt = now;
-        this.metrics?.queueDepth.set(this.due.reduce((n, d) => n + d.due, 0));
-      }
-    }
-    if (this.due.length === 0) return 0;
+    const due = await this.due.current(now);
+    if (due.length === 0) return 0;
     let claimed = 0;
     // Round robin: each tick starts one destination further on, so none is always served first.
-    const start = this.turn++ % this.due.length;
-    const order = [...this.due.slice(start), ...this.due.slice(0, start)];
+    const start = this.turn++ % due.length;
+    const order = [...due.slice(start), ...due.slice(0, start)];
     for (const due of order) {
       if (this.stopping || this.total >= this.options.maxInFlight) break;
       claimed += await this.claimFor(due, now);
@@ -248,14 +206,7 @@ export class DeliveryWorker {
       now + this.options.leaseMs,
       !this.runtime.readsStore,
     );
-    // What is left due, until the next look: counted from the last look, it would make a later claim take
-    // the leftovers of a batch as a batch of their own before their wait is over.
-    this.due =
-      rows.length < limit
-        ? this.due.filter((d) => d !== due)
-        : this.due.map((d) => (d === due ? { ...d, due: d.due - rows.length } : d));
-    // Claims took what was counted (counts stop at a cap): there may be more, with no commit to say so.
-    if (rows.length === limit && due.due - rows.length < (config.batch ? batchSize : 1)) this.lookSoon();
+    this.due.took(due, rows.length, limit, config.batch ? batchSize : 1);
     if (rows.length === 0) return 0;
     if (config.batch) {
       for (let i = 0; i < rows.length; i += batchSize) this.launch(config, rows.slice(i, i + batchSize));
