@@ -27,7 +27,22 @@ const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * send the cookie, but it cannot read the CSRF token that must come with it.
  */
 export function requireCaller(app: FastifyInstance, store: Store): void {
-  const refusals = new RefusalThrottle();
+  const refusals = new RefusalThrottle<RefusedUse>();
+  // Refusals held back by the throttle are written once their window ends (the client stopped) and at
+  // shutdown, so that the trail counts every one.
+  const recordHeldBack = async (all: boolean) => {
+    // The row is the last refusal held back, counting the others before it.
+    for (const { count, last } of refusals.takeUnrecorded(Date.now(), all))
+      await recordRefusal(store, last, count - 1).catch((error: unknown) =>
+        app.log.error({ err: error }, 'could not write the audit event'),
+      );
+  };
+  const sweep = setInterval(() => void recordHeldBack(false), REFUSAL_SWEEP_MS);
+  sweep.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweep);
+    await recordHeldBack(true);
+  });
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public === true) return;
@@ -41,27 +56,24 @@ export function requireCaller(app: FastifyInstance, store: Store): void {
         // A token that once worked is worth a line in its workspace's trail (one per token every ten minutes,
         // with how many refusals it stands for); an unknown one has no workspace.
         const known = await store.access.describeToken(match[1]);
-        const admitted = known && refusals.admit(known.id, Date.now());
-        if (known !== undefined && admitted !== undefined) {
-          await store.audit
-            .record({
-              workspaceId: known.workspaceId,
-              actor: { type: 'token', id: known.id, label: known.name },
-              action: 'auth.token-refused',
-              outcome: 'denied',
-              ip: request.ip,
-              summary: {
-                state: known.state,
-                method: request.method,
-                url: request.url.slice(0, 200),
-                ...(admitted.unrecorded > 0 ? { refusedSinceLastRecorded: admitted.unrecorded } : {}),
-              },
-            })
-            .catch((error: unknown) => {
+        if (known !== undefined) {
+          const use: RefusedUse = {
+            workspaceId: known.workspaceId,
+            tokenId: known.id,
+            tokenName: known.name,
+            state: known.state,
+            method: request.method,
+            url: request.url.slice(0, 200),
+            ip: request.ip,
+          };
+          const admitted = refusals.admit(known.id, Date.now(), use);
+          if (admitted !== undefined) {
+            await recordRefusal(store, use, admitted.unrecorded).catch((error: unknown) => {
               // Not written: the next refusal is recorded instead of being silenced for ten minutes.
               refusals.forget(known.id);
               request.log.error({ err: error }, 'could not write the audit event');
             });
+          }
         }
         throw new AppError(401, 'unauthorized', 'the API token is not valid, or was revoked or expired');
       }
@@ -93,6 +105,37 @@ export function requireCaller(app: FastifyInstance, store: Store): void {
       roles: session.roles,
       csrfToken: session.csrfToken,
     };
+  });
+}
+
+/** How often refusals held back by the throttle are looked at, to write those whose window has ended. */
+const REFUSAL_SWEEP_MS = 60_000;
+
+/** One refused use of a known token: what its trail row says. */
+interface RefusedUse {
+  readonly workspaceId: string;
+  readonly tokenId: string;
+  readonly tokenName: string;
+  readonly state: string;
+  readonly method: string;
+  readonly url: string;
+  readonly ip: string;
+}
+
+/** `use`, plus the refusals of the same token before it that no row has counted (`earlier`). */
+function recordRefusal(store: Store, use: RefusedUse, earlier: number): Promise<void> {
+  return store.audit.record({
+    workspaceId: use.workspaceId,
+    actor: { type: 'token', id: use.tokenId, label: use.tokenName },
+    action: 'auth.token-refused',
+    outcome: 'denied',
+    ip: use.ip,
+    summary: {
+      state: use.state,
+      method: use.method,
+      url: use.url,
+      ...(earlier > 0 ? { refusedSinceLastRecorded: earlier } : {}),
+    },
   });
 }
 

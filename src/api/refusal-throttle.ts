@@ -1,9 +1,29 @@
 // How often a refused credential is written to the audit trail. A client left running with a revoked token
 // retries for ever: one trail row per request would bury everything else in its workspace's trail.
 
-/** One row per credential per window; the row after a quiet spell says how many refusals it stands for. */
-export class RefusalThrottle {
-  private readonly last = new Map<string, { at: number; unrecorded: number }>();
+/** Refusals of one credential that no trail row has counted yet, with the last of them. */
+export interface UnrecordedRefusals<T> {
+  readonly key: string;
+  readonly count: number;
+  readonly last: T;
+}
+
+interface Entry<T> {
+  /** When the last recorded refusal was admitted: the window runs from here. */
+  at: number;
+  unrecorded: number;
+  last: T | undefined;
+}
+
+/**
+ * One row per credential per window. The refusals a window held back are counted either by the next
+ * recorded row (`admit` says how many) or, when the client stopped, by `takeUnrecorded` once the window
+ * has ended, so that every refusal is counted exactly once.
+ */
+export class RefusalThrottle<T = undefined> {
+  private readonly last = new Map<string, Entry<T>>();
+  /** Counts of credentials forgotten to make room, written with the next ones taken. */
+  private readonly evicted: UnrecordedRefusals<T>[] = [];
 
   constructor(
     private readonly windowMs = 10 * 60_000,
@@ -13,22 +33,50 @@ export class RefusalThrottle {
 
   /**
    * Whether this refusal is to be recorded, and if so how many refusals of the same credential since the
-   * last recorded one were not; undefined means leave it out.
+   * last recorded one were not; undefined means leave it out (it is counted later). `detail` describes this
+   * refusal, for the row that counts it if it is held back.
    */
-  admit(key: string, now: number): { unrecorded: number } | undefined {
+  admit(key: string, now: number, detail?: T): { unrecorded: number } | undefined {
     const seen = this.last.get(key);
     if (seen !== undefined && now - seen.at < this.windowMs) {
       seen.unrecorded++;
+      seen.last = detail;
       return undefined;
     }
     this.last.delete(key); // re-inserted last: the Map's order is the order of the last recording
-    this.last.set(key, { at: now, unrecorded: 0 });
-    if (this.last.size > this.capacity) this.last.delete(this.last.keys().next().value!);
+    this.last.set(key, { at: now, unrecorded: 0, last: undefined });
+    if (this.last.size > this.capacity) {
+      const [oldest, entry] = this.last.entries().next().value!;
+      this.last.delete(oldest);
+      if (entry.unrecorded > 0)
+        this.evicted.push({ key: oldest, count: entry.unrecorded, last: entry.last! });
+    }
     return { unrecorded: seen?.unrecorded ?? 0 };
   }
 
-  /** The recording it admitted did not happen (the write failed): the next refusal is recorded. */
+  /**
+   * The recording it admitted did not happen (the write failed): the next refusal is recorded. Refusals held
+   * back since are still counted.
+   */
   forget(key: string): void {
+    const entry = this.last.get(key);
     this.last.delete(key);
+    if (entry !== undefined && entry.unrecorded > 0)
+      this.evicted.push({ key, count: entry.unrecorded, last: entry.last! });
+  }
+
+  /**
+   * Held-back refusals to record now, each handed out once: those of credentials whose window has ended
+   * (the client stopped, so no next row will count them), or all of them when `all` (shutting down).
+   */
+  takeUnrecorded(now: number, all = false): UnrecordedRefusals<T>[] {
+    const taken = this.evicted.splice(0);
+    for (const [key, entry] of this.last) {
+      if (entry.unrecorded === 0 || (!all && now - entry.at < this.windowMs)) continue;
+      taken.push({ key, count: entry.unrecorded, last: entry.last! });
+      // Counted: a refusal after this starts a window of its own and is recorded at once.
+      this.last.delete(key);
+    }
+    return taken;
   }
 }
