@@ -22,6 +22,14 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 20_000);
 // BENCH_CASES=1,2a runs only the cases whose numbers start so.
 const ONLY = process.env.BENCH_CASES?.split(',').map((c) => c.trim());
 const LIMIT_MS = Number(process.env.BENCH_CASE_SECONDS ?? 60) * 1000;
+// BENCH_SERVER_ENV=NAME=value,… sets more variables for the server, which otherwise gets a chosen few: an
+// experiment's variable left in this process's environment would silently not reach it.
+const SERVER_ENV = Object.fromEntries(
+  (process.env.BENCH_SERVER_ENV ?? '')
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 
 // The sink stands for an API on another machine, yet it shares these two cores: it is written on net rather
 // than node:http (about a fifth of the CPU per request), reads each request whole and takes every event's t0
@@ -205,6 +213,7 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
         ),
       ),
       ...(process.env.SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVER_NODE_OPTIONS } : {}),
+      ...SERVER_ENV,
       ...env,
     },
     /running at (http:\/\/\S+)/,
