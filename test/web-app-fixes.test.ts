@@ -339,9 +339,9 @@ describe('web app: fixes after review', { skip: webSkipReason }, () => {
       // The page's own requests done first: any 401 after this comes from the click below. (Not 'networkidle':
       // it once waited out 30 s in CI with nothing to show for it; this names what is still pending.)
       const pending = new Set<Request>();
-      page.on('request', (request) => pending.add(request));
-      page.on('requestfinished', (request) => pending.delete(request));
-      page.on('requestfailed', (request) => pending.delete(request));
+      const started = (request: Request) => pending.add(request);
+      const ended = (request: Request) => pending.delete(request);
+      page.on('request', started).on('requestfinished', ended).on('requestfailed', ended);
       await page.goto(`${server.url}/usage`);
       await page.getByText('Last 30 days:').waitFor();
       const deadline = Date.now() + 10_000;
@@ -350,6 +350,7 @@ describe('web app: fixes after review', { skip: webSkipReason }, () => {
         assert.ok(Date.now() < deadline, `the usage page's requests finish: ${urls.join(', ')}`);
         await page.waitForTimeout(50);
       }
+      page.off('request', started).off('requestfinished', ended).off('requestfailed', ended);
       await page.context().clearCookies();
       await page.getByRole('link', { name: 'Functions' }).click();
       await page.getByLabel('Email').waitFor();

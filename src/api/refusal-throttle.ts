@@ -22,7 +22,7 @@ interface Entry<T> {
  */
 export class RefusalThrottle<T = undefined> {
   private readonly last = new Map<string, Entry<T>>();
-  /** Counts of credentials forgotten to make room, written with the next ones taken. */
+  /** Counts no longer in `last` (forgotten for room, after a failed write), handed out by the next take. */
   private readonly evicted: UnrecordedRefusals<T>[] = [];
 
   constructor(
@@ -48,8 +48,7 @@ export class RefusalThrottle<T = undefined> {
     if (this.last.size > this.capacity) {
       const [oldest, entry] = this.last.entries().next().value!;
       this.last.delete(oldest);
-      if (entry.unrecorded > 0)
-        this.evicted.push({ key: oldest, count: entry.unrecorded, last: entry.last! });
+      this.keepCount(oldest, entry);
     }
     return { unrecorded: seen?.unrecorded ?? 0 };
   }
@@ -61,8 +60,7 @@ export class RefusalThrottle<T = undefined> {
   forget(key: string): void {
     const entry = this.last.get(key);
     this.last.delete(key);
-    if (entry !== undefined && entry.unrecorded > 0)
-      this.evicted.push({ key, count: entry.unrecorded, last: entry.last! });
+    if (entry !== undefined) this.keepCount(key, entry);
   }
 
   /**
@@ -70,13 +68,17 @@ export class RefusalThrottle<T = undefined> {
    * (the client stopped, so no next row will count them), or all of them when `all` (shutting down).
    */
   takeUnrecorded(now: number, all = false): UnrecordedRefusals<T>[] {
-    const taken = this.evicted.splice(0);
     for (const [key, entry] of this.last) {
-      if (entry.unrecorded === 0 || (!all && now - entry.at < this.windowMs)) continue;
-      taken.push({ key, count: entry.unrecorded, last: entry.last! });
+      if (!all && now - entry.at < this.windowMs) continue;
       // Counted: a refusal after this starts a window of its own and is recorded at once.
-      this.last.delete(key);
+      if (entry.unrecorded > 0) this.last.delete(key);
+      this.keepCount(key, entry);
     }
-    return taken;
+    return this.evicted.splice(0);
+  }
+
+  /** A credential's held-back refusals, if any, for the next `takeUnrecorded`. */
+  private keepCount(key: string, entry: Entry<T>): void {
+    if (entry.unrecorded > 0) this.evicted.push({ key, count: entry.unrecorded, last: entry.last! });
   }
 }

@@ -72,8 +72,10 @@ export class GroupCommitter {
   /** Stops accepting and resolves once everything already accepted is committed (or failed). */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.writing === 0 && this.queue.length === 0 && !this.scheduled) return;
-    await new Promise<void>((resolve) => this.idle.push(resolve));
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      this.settleIdle();
+    });
   }
 
   /** setImmediate, not a microtask: requests whose bodies arrive in this turn of the loop join the group. */
@@ -108,6 +110,7 @@ export class GroupCommitter {
     if (this.writing > 0 || this.queue.length > 0 || this.scheduled) return;
     for (const resolve of this.idle.splice(0)) resolve();
   }
+
   private takeGroup(): Waiter[] {
     let events = 0;
     let count = 0;

@@ -206,7 +206,7 @@ export class DeliveryWorker {
       now + this.options.leaseMs,
       !this.runtime.readsStore,
     );
-    this.due.took(due, rows.length, limit, config.batch ? batchSize : 1);
+    this.due.took(due, rows.length, limit, config.batch);
     if (rows.length === 0) return 0;
     if (config.batch) {
       for (let i = 0; i < rows.length; i += batchSize) this.launch(config, rows.slice(i, i + batchSize));

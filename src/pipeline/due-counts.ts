@@ -67,15 +67,15 @@ export class DueCounts {
   /**
    * A claim took `claimed` of `limit` from this destination. What is left stays counted until the next look:
    * counted again from the last look, it would make a later claim take the leftovers of a batch as a batch of
-   * their own before their wait is over. `minimum`: what the destination claims at once (a batch, or 1).
+   * their own before their wait is over. `batch`: the destination claims whole batches.
    */
-  took(due: DueDestination, claimed: number, limit: number, minimum: number): void {
+  took(due: DueDestination, claimed: number, limit: number, batch: boolean): void {
     this.list =
       claimed < limit
         ? this.list.filter((d) => d !== due)
         : this.list.map((d) => (d === due ? { ...d, due: d.due - claimed } : d));
     // Claims took what was counted (counts stop at a cap): there may be more, with no commit to say so.
-    if (claimed === limit && due.due - claimed < minimum) this.lookSoon();
+    if (claimed === limit && due.due - claimed < (batch ? this.options.batchSize : 1)) this.lookSoon();
   }
 
   private uncounted(destinationIds: Iterable<string>): boolean {

@@ -53,7 +53,9 @@ export async function buildServer(config: Config, store: Store, logger: Logger):
     async (rows) => {
       const routed = await router.route(rows);
       const stored = await store.events.insertMany(routed);
-      delivered(new Set(routed.flatMap((row) => row.deliveries?.map((d) => d.destinationId) ?? [])));
+      const destinationIds = new Set<string>();
+      for (const row of routed) for (const d of row.deliveries ?? []) destinationIds.add(d.destinationId);
+      delivered(destinationIds);
       return stored;
     },
     { maxPendingEvents: config.ingest.maxPendingEvents, maxGroupEvents: config.ingest.maxCommitEvents },
