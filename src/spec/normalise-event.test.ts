@@ -46,6 +46,44 @@ describe('normaliseEvent', () => {
     assert.equal(event.timestamp, '2026-11-27T11:59:59.000Z');
   });
 
+  it('stores every timestamp as toISOString writes it, keeping a client string only when it is that form', () => {
+    // Date carries Feb 30 into March and 24:00 into the next day: such strings must not be kept as sent.
+    const inputs = [
+      '2026-11-27T13:00:00.000Z',
+      '2026-02-28T23:59:59.999Z',
+      '2024-02-29T10:00:00.000Z',
+      '2026-02-29T10:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2026-04-31T12:00:00.000Z',
+      '2026-01-31T12:00:00.000Z',
+      '2026-11-27T24:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '2026-11-27T13:00:00Z',
+      '2026-11-27T13:00:00.5Z',
+      '2026-11-27T15:00:00.000+02:00',
+      '2026-11-27',
+      'Fri, 27 Nov 2026 13:00:00 GMT',
+    ];
+    for (const input of inputs) {
+      const expected = new Date(input).toISOString();
+      const event = normaliseEvent({ userId: 'u', timestamp: input }, { type: 'track', receivedAt });
+      assert.equal(event.timestamp, expected, input);
+      assert.equal(event.originalTimestamp, expected, input);
+      const skewed = normaliseEvent(
+        { userId: 'u', originalTimestamp: input, sentAt: input },
+        { type: 'track', receivedAt },
+      );
+      assert.equal(skewed.originalTimestamp, expected, input);
+      assert.equal(skewed.sentAt, expected, input);
+      assert.equal(skewed.timestamp, '2026-11-27T12:00:00.000Z', input);
+    }
+    const unreadable = normaliseEvent(
+      { userId: 'u', originalTimestamp: 'soon', timestamp: 'not a date', sentAt: 42 },
+      { type: 'track', receivedAt },
+    );
+    assert.equal(unreadable.timestamp, '2026-11-27T12:00:00.000Z');
+  });
+
   it('falls back to the server time when skew correction leaves the Date range', () => {
     const event = normaliseEvent(
       { userId: 'u', originalTimestamp: '-200000-01-01T00:00:00Z', sentAt: '+200000-01-01T00:00:00Z' },
