@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { forEachStore } from './for-each-store.ts';
+import { machineSpeedMs } from './machine-speed.ts';
 import { createTestEvent } from '../src/spec/create-test-event.ts';
 
 const TOKEN = 'sy_bench_owner_token_0123456789';
@@ -192,6 +193,7 @@ async function invokersReady(url: string): Promise<void> {
 }
 
 async function benchStore(label: string, env: Record<string, string>): Promise<void> {
+  const speedBefore = machineSpeedMs();
   const sink = await startChild(['-e', SINK], {}, /^(\d+)\n/);
   const sinkUrl = `http://127.0.0.1:${sink.match[1]}`;
   const server = await startChild(
@@ -460,6 +462,10 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
     sink.child.kill();
     await new Promise((resolve) => server.child.once('exit', resolve));
   }
+  console.log(
+    `  machine speed: a fixed CPU workload took ${speedBefore} ms before these cases and ${machineSpeedMs()} ms` +
+      " after (~200 at this VM's usual speed; more means it was running slower)",
+  );
 }
 
 await forEachStore('switchyard-e2e', (label, dataDir, databaseUrl) =>
