@@ -73,8 +73,9 @@ function timestamps(raw: JsonObject, options: NormaliseOptions): JsonObject {
     sentAtText = options.batchSentAt;
     sentAt = batchTime(options.batchSentAt);
   }
+  const originalIso = original === undefined ? undefined : isoOf(originalText, original);
   const out: JsonObject = { receivedAt };
-  if (original !== undefined) out.originalTimestamp = isoOf(originalText, original);
+  if (originalIso !== undefined) out.originalTimestamp = originalIso;
   if (sentAt !== undefined) out.sentAt = isoOf(sentAtText, sentAt);
 
   if (original !== undefined && sentAt !== undefined) {
@@ -82,9 +83,9 @@ function timestamps(raw: JsonObject, options: NormaliseOptions): JsonObject {
     // Absurd clocks can push the result outside the Date range; the server time is the honest answer then.
     out.timestamp = Number.isNaN(corrected.getTime()) ? receivedAt : corrected.toISOString();
   } else {
-    const given = timeOf(raw.timestamp);
-    if (given !== undefined) out.timestamp = isoOf(raw.timestamp, given);
-    else out.timestamp = original === undefined ? receivedAt : isoOf(originalText, original);
+    // The client's timestamp as given, else its originalTimestamp (already read when it was the same field).
+    const given = originalText === raw.timestamp ? undefined : timeOf(raw.timestamp);
+    out.timestamp = given === undefined ? (originalIso ?? receivedAt) : isoOf(raw.timestamp, given);
   }
   return out;
 }
