@@ -53,7 +53,8 @@ export function settleOutcome(
     runAt = now + Math.round(delay * (0.9 + 0.2 * options.random()));
   }
   const outcome = throttled ? 'throttled' : state === 'pending' ? 'retry' : state;
-  const category = result.category ?? null;
+  // None for a delivery: Event Delivery's category filter does not look among delivered ones (delivery-page.ts).
+  const category = state === 'delivered' ? null : (result.category ?? null);
   const keepLog = state !== 'delivered' || (options.sampled ?? options.random() < options.successSample);
   return {
     id: delivery.id,

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { minuteOf } from './delivery-queue.ts';
+import { deliveryPage, statesToList } from './delivery-page.ts';
 import { matchingDeliveries } from './matching-deliveries.ts';
 import { createReplay } from './replay-deliveries.ts';
 import type { Step } from './purge-step.ts';
@@ -144,10 +145,16 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
 
   return {
     async list(destinationId, filter, { limit, before }) {
-      let query = matchingDeliveries(db, destinationId, filter).select(summaryColumns);
-      if (before !== undefined) query = query.where('d.id', '<', before);
-      const rows = await query.orderBy('d.id', 'desc').limit(limit).execute();
-      return rows.map(toSummary);
+      const parts = await Promise.all(
+        statesToList(filter).map((state) =>
+          deliveryPage(db, destinationId, filter, state, { limit, before }).select(summaryColumns).execute(),
+        ),
+      );
+      return parts
+        .flat()
+        .sort((a, b) => Number(b.id) - Number(a.id))
+        .slice(0, limit)
+        .map(toSummary);
     },
 
     async get(destinationId, id) {

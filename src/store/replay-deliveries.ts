@@ -1,11 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import { audited } from './audited-write.ts';
 import type { DeliveryFilter } from './delivery-log-repository.ts';
+import { ORDER_MARGIN_MS, lastIdBefore } from './last-id-before.ts';
 import { matchingDeliveries } from './matching-deliveries.ts';
 import type { Database } from './schema.ts';
 
 /** Rows per step: each step is a short transaction of its own, so ingest and delivery go on between them. */
 const STEP = 500;
+
+const RECEIVED = { table: 'events', column: 'received_at' } as const;
 
 /** The settled states a replay may bring back. */
 const REPLAYABLE = ['dead', 'discarded', 'delivered'];
@@ -14,9 +17,9 @@ const REPLAYABLE = ['dead', 'discarded', 'delivered'];
  * Replay in steps. A replay of a million deliveries as one transaction would hold SQLite's only writer (and
  * the server's event loop) for as long as it took; instead each step re-queues up to STEP deliveries, or
  * creates up to STEP missing ones, in a transaction of its own, and the event loop turns between steps.
- * Deliveries are walked per state in the order of the (destination_id, state, updated_at) index, events in
- * the order of their received_at index, each from where the last step stopped. A re-queued delivery
- * leaves its state, so it is not met again. The first step that changes something carries the request's
+ * Deliveries are walked per state in the order of the (destination_id, state, id) index, events by slices of
+ * ids (those of the time window, found by lastIdBefore), each from where the last step stopped. A re-queued delivery leaves its
+ * state, and the walk only goes forward, so it is not met, and sent, twice even if it fails again meanwhile. The first step that changes something carries the request's
  * audit event. Stopped half-way (a crash), a replay has re-queued what it reports so far, and running it
  * again does the rest.
  */
@@ -48,21 +51,15 @@ export function createReplay(
     state: string,
     filter: DeliveryFilter,
     started: number,
-    after: { updatedAt: number; id: number },
+    afterId: number,
   ) =>
     audited(db, async (trx) => {
       const rows = await matchingDeliveries(trx, destinationId, { ...filter, status: state })
-        .select(['d.id as id', 'd.updated_at as updatedAt'])
-        // Settled by the time the replay began: one it re-queued (stamped later than that) may fail again,
-        // or be delivered again, while the walk goes on, and must not be met, and sent, twice.
+        .select('d.id as id')
+        // Settled by the time the replay began: one that settled since (a retry that went dead meanwhile)
+        // was not there to be replayed.
         .where('d.updated_at', '<=', started)
-        .where((eb) =>
-          eb.or([
-            eb('d.updated_at', '>', after.updatedAt),
-            eb.and([eb('d.updated_at', '=', after.updatedAt), eb('d.id', '>', after.id)]),
-          ]),
-        )
-        .orderBy('d.updated_at')
+        .where('d.id', '>', afterId)
         .orderBy('d.id')
         .limit(STEP)
         .execute();
@@ -94,7 +91,7 @@ export function createReplay(
       return {
         done: requeued,
         numUpdatedRows: requeued,
-        next: rows.length < STEP ? undefined : { updatedAt: Number(last.updatedAt), id: Number(last.id) },
+        next: rows.length < STEP ? undefined : Number(last.id),
       };
     });
 
@@ -102,49 +99,42 @@ export function createReplay(
     destinationId: string,
     sourceIds: readonly string[],
     window: { since: number; until: number; eventType: string | undefined },
-    after: { receivedAt: number; id: number },
-  ) =>
-    audited(db, async (trx) => {
-      let query = trx
-        .selectFrom('events')
-        .select(['id', 'received_at as receivedAt'])
-        .where('source_id', 'in', [...sourceIds])
-        .where('received_at', '>=', window.since)
-        .where('received_at', '<', window.until)
-        .where((eb) =>
-          eb.or([
-            eb('received_at', '>', after.receivedAt),
-            eb.and([eb('received_at', '=', after.receivedAt), eb('id', '>', after.id)]),
-          ]),
-        );
-      if (window.eventType !== undefined) query = query.where('type', '=', window.eventType);
-      const events = await query.orderBy('received_at').orderBy('id').limit(STEP).execute();
-      if (events.length === 0) return false;
+    ids: { after: number; upTo: number },
+  ) => {
+    // One slice of STEP ids: the (source_id, id) index gives each source's events in it directly.
+    const last = Math.min(ids.after + STEP, ids.upTo);
+    let query = db
+      .selectFrom('events')
+      .select('id')
+      .where('source_id', 'in', [...sourceIds])
+      .where('id', '>', ids.after)
+      .where('id', '<=', last)
+      .where('received_at', '>=', window.since)
+      .where('received_at', '<', window.until);
+    if (window.eventType !== undefined) query = query.where('type', '=', window.eventType);
+    const events = await query.execute();
+    const next = last < ids.upTo ? { after: last, upTo: ids.upTo } : undefined;
+    if (events.length === 0) return { done: 0, next };
+    // Read outside the transaction: the insert checks again that each delivery is missing.
+    return audited(db, async (trx) => {
       const now = Date.now();
-      const ids = events.map((e) => Number(e.id));
       const result = await sql`
         INSERT INTO deliveries (event_id, destination_id, state, run_at, attempts, crash_count, created_at, updated_at)
         SELECT e.id, ${destinationId}, 'pending', ${now}, 0, 0, ${now}, ${now} FROM events e
-        WHERE e.id IN (${sql.join(ids)})
+        WHERE e.id IN (${sql.join(events.map((e) => Number(e.id)))})
           AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = e.id AND x.destination_id = ${destinationId})
         ON CONFLICT (event_id, destination_id) DO NOTHING`.execute(trx);
       const created = Number(result.numAffectedRows ?? 0);
-      const last = events[events.length - 1]!;
-      return {
-        done: created,
-        numInsertedOrUpdatedRows: created,
-        next: events.length < STEP ? undefined : { receivedAt: Number(last.receivedAt), id: Number(last.id) },
-      };
+      return { done: created, numInsertedOrUpdatedRows: created, next };
     });
+  };
 
   return async (destinationId, sourceIds, filter) => {
     const states = filter.status === undefined ? ['dead', 'discarded'] : [filter.status];
     const started = Date.now();
     let requeued = 0;
     for (const state of states.filter((s) => REPLAYABLE.includes(s))) {
-      requeued += await walk({ updatedAt: -1, id: 0 }, (after) =>
-        requeueStep(destinationId, state, filter, started, after),
-      );
+      requeued += await walk(0, (after) => requeueStep(destinationId, state, filter, started, after));
     }
     let created = 0;
     // A time window with no status or category: events of the destination's sources in the window that it
@@ -156,9 +146,12 @@ export function createReplay(
       filter.category === undefined
     ) {
       const window = { since: filter.since, until: filter.until ?? Date.now(), eventType: filter.eventType };
-      created = await walk({ receivedAt: -1, id: 0 }, (after) =>
-        createStep(destinationId, sourceIds, window, after),
-      );
+      // The ids that can hold the window's events, widened by the margin their order may be out by.
+      const after = await lastIdBefore(db, RECEIVED, window.since - ORDER_MARGIN_MS);
+      const upTo = await lastIdBefore(db, RECEIVED, window.until + ORDER_MARGIN_MS);
+      if (upTo > after) {
+        created = await walk({ after, upTo }, (ids) => createStep(destinationId, sourceIds, window, ids));
+      }
     }
     return { requeued, created };
   };

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { createCountRollup } from './count-rollup.ts';
+import { ORDER_MARGIN_MS, lastIdBefore } from './last-id-before.ts';
 import { type Step, both } from './purge-step.ts';
 import type { RetentionCutoffs } from './delivery-log-repository.ts';
 import type { Database } from './schema.ts';
@@ -7,15 +8,21 @@ import type { Database } from './schema.ts';
 /** The attempt outcomes that are failures (settle-outcome.ts), kept as long as failures are. */
 const FAILED_OUTCOMES = ['retry', 'throttled', 'discarded', 'dead'];
 
-/** How often the events scan starts again from the oldest event, to find those a purged failure freed. */
-const EVENTS_RESCAN_MS = 60 * 60_000;
+/**
+ * How often the events and deliveries scans start again from the oldest row: to find the events a purged
+ * failure freed, and the deliveries that settled after a cutoff and have passed it since.
+ */
+const RESCAN_MS = 60 * 60_000;
+
+const CREATED = { table: 'deliveries', column: 'created_at' } as const;
 
 /**
  * Retention, in steps of at most `limit` rows of each kind, each found through an index so that a step costs
  * the same however large the tables are:
  * - attempts by outcome and start time;
- * - deliveries per destination (its delivered ones after successBefore, its discarded and dead ones after
- *   failureBefore), and every delivery of a destination that was deleted;
+ * - deliveries per destination and settled state (delivered ones after successBefore, discarded and dead
+ *   ones after failureBefore), walked by id up to the last delivery created before the cutoff, from where
+ *   the last step stopped; and every delivery of a destination that was deleted;
  * - events older than eventsBefore that no delivery refers to. Those a kept failure still refers to are
  *   stepped over, and looked at again only hourly, rather than scanned at every step;
  * - per-minute delivery counters, merged into hours and days as they age and dropped after 400 days
@@ -28,6 +35,11 @@ export function createRetentionPurge(
   // Events at or below this id were looked at in this round: deleted, or still referred to.
   let eventsFrom = 0;
   let roundStarted = 0;
+  // The same per destination and settled state: its deliveries at or below the id were deleted, or kept
+  // because they settled after the cutoff (a late retry, a replay). Those, and those that were not settled
+  // yet when the walk went past, are looked at again in the next round.
+  const deliveriesFrom = new Map<string, number>();
+  let deliveriesRoundStarted = 0;
 
   const deleteIds = async (table: 'attempts' | 'deliveries' | 'events', ids: readonly number[]) =>
     ids.length === 0
@@ -55,13 +67,22 @@ export function createRetentionPurge(
   };
 
   const deliveries = async (policy: RetentionCutoffs, limit: number): Promise<Step> => {
+    const now = Date.now();
+    if (now - deliveriesRoundStarted >= RESCAN_MS) {
+      deliveriesFrom.clear();
+      deliveriesRoundStarted = now;
+    }
     const withDeliveries = await destinationsWithDeliveries(db);
     // Read after: a destination created meanwhile, whose first deliveries the scan saw, is in it.
     const existing = new Set((await db.selectFrom('destinations').select('id').execute()).map((d) => d.id));
+    // Only deliveries created before a cutoff can have settled before it: those up to its bound.
+    const bound = (before: number) => lastIdBefore(db, CREATED, before + ORDER_MARGIN_MS);
+    const successBound = await bound(policy.successBefore);
+    const failureBound = await bound(policy.failureBefore);
     let removed = 0;
+    let examined = 0;
     for (const destinationId of withDeliveries) {
-      if (removed >= limit) break;
-      const left = limit - removed;
+      if (examined >= limit) break;
       if (!existing.has(destinationId)) {
         // Deleted: every delivery goes, whatever its state.
         const ids = idsOf(
@@ -69,39 +90,48 @@ export function createRetentionPurge(
             .selectFrom('deliveries')
             .select('id')
             .where('destination_id', '=', destinationId)
-            .limit(left)
+            .limit(limit - examined)
             .execute(),
         );
+        examined += ids.length;
         removed += await deleteIds('deliveries', ids);
         continue;
       }
-      for (const [states, before] of [
-        [['delivered'], policy.successBefore],
-        [['discarded', 'dead'], policy.failureBefore],
+      for (const [state, before, bound] of [
+        ['delivered', policy.successBefore, successBound],
+        ['discarded', policy.failureBefore, failureBound],
+        ['dead', policy.failureBefore, failureBound],
       ] as const) {
-        if (removed >= limit) break;
-        const ids = idsOf(
-          await db
-            .selectFrom('deliveries')
-            .select('id')
-            .where('destination_id', '=', destinationId)
-            .where('state', 'in', states)
-            .where('updated_at', '<', before)
-            .limit(limit - removed)
-            .execute(),
-        );
+        if (examined >= limit) break;
+        const key = `${destinationId}\u0000${state}`;
+        const from = deliveriesFrom.get(key) ?? 0;
+        if (from >= bound) continue;
+        const rows = await db
+          .selectFrom('deliveries')
+          .select(['id', 'updated_at'])
+          .where('destination_id', '=', destinationId)
+          .where('state', '=', state)
+          .where('id', '>', from)
+          .where('id', '<=', bound)
+          .orderBy('id')
+          .limit(limit - examined)
+          .execute();
+        if (rows.length === 0) continue;
+        examined += rows.length;
+        deliveriesFrom.set(key, Number(rows.at(-1)!.id));
+        const ids = idsOf(rows.filter((r) => Number(r.updated_at) < before));
         if (ids.length === 0) continue;
         // The conditions again: a replay may have re-queued one of them meanwhile.
         const result = await db
           .deleteFrom('deliveries')
           .where('id', 'in', ids)
-          .where('state', 'in', states)
+          .where('state', '=', state)
           .where('updated_at', '<', before)
           .executeTakeFirst();
         removed += Number(result.numDeletedRows);
       }
     }
-    return { removed, more: removed >= limit };
+    return { removed, more: examined >= limit };
   };
 
   const events = async (policy: RetentionCutoffs, limit: number): Promise<Step> => {
@@ -127,7 +157,7 @@ export function createRetentionPurge(
         .limit(limit)
         .execute(),
     );
-    if (candidates.length < limit && now - roundStarted >= EVENTS_RESCAN_MS) eventsFrom = 0;
+    if (candidates.length < limit && now - roundStarted >= RESCAN_MS) eventsFrom = 0;
     else if (candidates.length > 0) eventsFrom = candidates.at(-1)!;
     if (candidates.length === 0) return { removed: 0, more: false };
     // An event is kept while any delivery of it is still to be settled, or kept for its failure's sake —
@@ -161,11 +191,11 @@ export function createRetentionPurge(
 /** The distinct destinations in deliveries, by one index seek each (a loose index scan), not a full scan. */
 async function destinationsWithDeliveries(db: Kysely<Database>): Promise<string[]> {
   const result = await sql<{ id: string | null }>`
-    WITH RECURSIVE d(id) AS (
+    WITH RECURSIVE seen(id) AS (
       SELECT min(destination_id) FROM deliveries
       UNION ALL
-      SELECT (SELECT min(destination_id) FROM deliveries WHERE destination_id > d.id) FROM d WHERE d.id IS NOT NULL
+      SELECT (SELECT min(destination_id) FROM deliveries WHERE destination_id > seen.id) FROM seen WHERE seen.id IS NOT NULL
     )
-    SELECT id FROM d WHERE id IS NOT NULL`.execute(db);
+    SELECT id FROM seen WHERE id IS NOT NULL`.execute(db);
   return result.rows.map((r) => r.id!);
 }

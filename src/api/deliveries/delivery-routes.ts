@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError, notFound } from '../../server/app-error.ts';
 import type { DeliveryFilter } from '../../store/delivery-log-repository.ts';
+import { DELIVERY_STATES } from '../../store/delivery-page.ts';
 import type { ApiContext } from '../api-context.ts';
 import { authorize } from '../authenticate.ts';
 import { overLimit, pausedReason } from '../../pipeline/usage-gate.ts';
@@ -8,12 +9,11 @@ import { findDestination } from '../destinations/destination-routes.ts';
 import { idParams } from '../functions/function-routes.ts';
 import { type StatsWindow, WINDOWS, summarise } from './delivery-stats.ts';
 
-const STATES = ['pending', 'leased', 'delivered', 'discarded', 'dead'];
 const CATEGORIES = ['bad_request', 'invalid_settings', 'message_rejected', 'unsupported_event_type', 'retry'];
 const EVENT_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias', 'delete'];
 
 const filterProperties = {
-  status: { type: 'string', enum: STATES },
+  status: { type: 'string', enum: DELIVERY_STATES },
   category: { type: 'string', enum: CATEGORIES },
   since: { type: 'string', maxLength: 40 },
   until: { type: 'string', maxLength: 40 },

@@ -6,6 +6,7 @@ import { delivery } from './003-delivery.ts';
 import { access } from './004-access.ts';
 import { retention } from './005-retention.ts';
 import { countRollup } from './006-count-rollup.ts';
+import { deliveryListing } from './007-delivery-listing.ts';
 import { DIALECT_TYPES, type MigrationStatements } from './migration-statements.ts';
 
 /** Numbered, append-only. Never edit one that has shipped; add the next number. */
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, MigrationStatements> = {
   '004-access': access,
   '005-retention': retention,
   '006-count-rollup': countRollup,
+  '007-delivery-listing': deliveryListing,
 };
 
 /**

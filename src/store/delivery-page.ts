@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { DeliveryFilter } from './delivery-log-repository.ts';
+import { matchingDeliveries } from './matching-deliveries.ts';
+import type { Database } from './schema.ts';
+
+/** Every state a delivery can be in. */
+export const DELIVERY_STATES = ['pending', 'leased', 'delivered', 'discarded', 'dead'] as const;
+
+/**
+ * The states a listing looks in. A delivered delivery has no category (settle-outcome.ts), so a category
+ * filter leaves delivered ones out instead of walking them all to find none.
+ */
+export function statesToList(filter: DeliveryFilter): readonly string[] {
+  if (filter.status !== undefined) return [filter.status];
+  if (filter.category !== undefined) return DELIVERY_STATES.filter((state) => state !== 'delivered');
+  return DELIVERY_STATES;
+}
+
+/**
+ * One state's part of a page of Event Delivery, newest first: a range of the (destination_id, state, id)
+ * index read backwards, which stops at `limit` rows however many deliveries the destination has. A page
+ * without a status merges the states' parts (delivery-log-repository.ts) — no index orders a destination's
+ * deliveries across states, and sorting all of them per page took 0.4 s at a million.
+ */
+export function deliveryPage(
+  db: Kysely<Database>,
+  destinationId: string,
+  filter: DeliveryFilter,
+  state: string,
+  page: { limit: number; before?: number | undefined },
+) {
+  let query = matchingDeliveries(db, destinationId, { ...filter, status: state });
+  if (page.before !== undefined) query = query.where('d.id', '<', page.before);
+  return query.orderBy('d.id', 'desc').limit(page.limit);
+}
