@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { forEachStore } from './for-each-store.ts';
-import { machineSpeedMs } from './machine-speed.ts';
+import { machineSpeedMs, syscallMicros } from './machine-speed.ts';
 import { createTestEvent } from '../src/spec/create-test-event.ts';
 
 const TOKEN = 'sy_bench_owner_token_0123456789';
@@ -194,6 +194,7 @@ async function invokersReady(url: string): Promise<void> {
 
 async function benchStore(label: string, env: Record<string, string>): Promise<void> {
   const speedBefore = machineSpeedMs();
+  const syscallBefore = syscallMicros();
   const sink = await startChild(['-e', SINK], {}, /^(\d+)\n/);
   const sinkUrl = `http://127.0.0.1:${sink.match[1]}`;
   const server = await startChild(
@@ -464,7 +465,8 @@ async function benchStore(label: string, env: Record<string, string>): Promise<v
   }
   console.log(
     `  machine speed: a fixed CPU workload took ${speedBefore} ms before these cases and ${machineSpeedMs()} ms` +
-      " after (~200 at this VM's usual speed; more means it was running slower)",
+      " after (~200 at this VM's usual speed; more means it was running slower); one system call took" +
+      ` ${syscallBefore} µs before and ${syscallMicros()} µs after`,
   );
 }
 
