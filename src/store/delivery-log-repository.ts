@@ -145,16 +145,23 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
 
   return {
     async list(destinationId, filter, { limit, before }) {
-      const parts = await Promise.all(
-        statesToList(filter).map((state) =>
-          deliveryPage(db, destinationId, filter, state, { limit, before }).select(summaryColumns).execute(),
-        ),
+      // One statement, so that every state is read at the same moment: a delivery that changes state while
+      // the page is read is listed once, not twice or not at all.
+      const [first, ...rest] = statesToList(filter).map((state) =>
+        db
+          .selectFrom(
+            deliveryPage(db, destinationId, filter, state, { limit, before })
+              .select(summaryColumns)
+              .as('page'),
+          )
+          .selectAll(),
       );
-      return parts
-        .flat()
-        .sort((a, b) => Number(b.id) - Number(a.id))
-        .slice(0, limit)
-        .map(toSummary);
+      const rows = await rest
+        .reduce((all, part) => all.unionAll(part), first!)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toSummary);
     },
 
     async get(destinationId, id) {

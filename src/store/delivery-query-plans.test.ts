@@ -124,18 +124,21 @@ describe('the Event Delivery, replay and retention queries on SQLite', () => {
         ).map((row) => row.detail),
       }));
 
-  it('reads deliveries and events only through an index, and never sorts what it finds', () => {
+  it('reads deliveries and events only through an index, and sorts no more than a page', () => {
     const checked = plans();
     assert.ok(checked.length >= 25, `${checked.length} queries were checked`);
     for (const { sql, plan } of checked) {
-      for (const step of plan) {
+      plan.forEach((step, i) => {
         assert.doesNotMatch(
           step,
           /^SCAN (d|e|x|deliveries|events)\b/,
           `a full scan in ${sql}\n${plan.join('\n')}`,
         );
-        assert.doesNotMatch(step, /TEMP B-TREE/, `a sort in ${sql}\n${plan.join('\n')}`);
-      }
+        // The one sort allowed: of one state's part of a page, at most `limit` rows read by the step before.
+        if (plan[i - 1] !== 'SCAN page') {
+          assert.doesNotMatch(step, /TEMP B-TREE/, `a sort in ${sql}\n${plan.join('\n')}`);
+        }
+      });
     }
   });
 
