@@ -178,6 +178,37 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('purges deliveries as each passes the cutoff, step by step, not only once a round', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const source = await store.sources.create(workspaceId, 'Web');
+        const destinationId = await createDestination(store, workspaceId, [source.id]);
+        const base = Date.now();
+        const purge = (successBefore: number) =>
+          store.deliveryLog.purge({ successBefore, failureBefore: 0, eventsBefore: 0 }, 1_000);
+        // Two groups created 30 s apart, each delivered 6 s after it came in.
+        const groups = [base - 30 * MINUTE, base - 29.5 * MINUTE];
+        mock.timers.enable({ apis: ['Date'], now: base });
+        try {
+          for (const [i, createdAt] of groups.entries()) {
+            await ingest(store, source.id, destinationId, 5, createdAt, `g${i}-`);
+            mock.timers.setTime(createdAt + 6_000);
+            await settleAll(store, destinationId, () => ({ state: 'delivered', category: null }));
+          }
+          mock.timers.setTime(base);
+          // The cutoff falls between the groups: the first goes; the second, not yet old, stays…
+          assert.equal((await purge(groups[0]! + 15_000)).removed, 5);
+          // …and goes at the next step after its time, within the same round.
+          assert.equal((await purge(groups[1]! + 15_000)).removed, 5);
+        } finally {
+          mock.timers.reset();
+        }
+      } finally {
+        await dispose();
+      }
+    });
+
     it('replays a time window for a new destination from its sources’ events in it, and no others', async () => {
       const { store, dispose } = await openTestStore(dialect);
       try {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
-/** More than ids and their times are ever out of order: how far callers widen the time they look up. */
+/** More than ids and their times are ever out of order: how far a caller that must find every row widens. */
 export const ORDER_MARGIN_MS = 60_000;
 
 /** A table whose ids grow with a time column, and that column. */
@@ -12,8 +12,8 @@ export type TimedIds =
  * The id of the newest row whose time is before `before`, or 0, found by a binary search on the primary key:
  * ids grow with that time, so a few dozen point reads do what an index on the time column would. The order
  * is near, not strict — a clock stepping back, concurrent requests committing out of arrival order, or
- * Postgres's several writers blur the edge by moments — so callers widen the time by a margin and filter
- * by the exact time as well.
+ * Postgres's several writers blur the edge by moments — so a caller that must find every row in a time range
+ * widens it by ORDER_MARGIN_MS and filters by the exact time as well.
  */
 export async function lastIdBefore(db: Kysely<Database>, timed: TimedIds, before: number): Promise<number> {
   const at = async (id: number, direction: 'asc' | 'desc') => {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { createCountRollup } from './count-rollup.ts';
-import { ORDER_MARGIN_MS, lastIdBefore } from './last-id-before.ts';
+import { lastIdBefore } from './last-id-before.ts';
 import { type Step, both } from './purge-step.ts';
 import type { RetentionCutoffs } from './delivery-log-repository.ts';
 import type { Database } from './schema.ts';
@@ -75,8 +75,11 @@ export function createRetentionPurge(
     const withDeliveries = await destinationsWithDeliveries(db);
     // Read after: a destination created meanwhile, whose first deliveries the scan saw, is in it.
     const existing = new Set((await db.selectFrom('destinations').select('id').execute()).map((d) => d.id));
-    // Only deliveries created before a cutoff can have settled before it: those up to its bound.
-    const bound = (before: number) => lastIdBefore(db, CREATED, before + ORDER_MARGIN_MS);
+    // Only deliveries created before a cutoff can have settled before it: those up to its bound. Not widened
+    // by the margin ids and times may be out of order by: the walk would step past deliveries not yet old,
+    // every step, leaving them to the next round. One the search puts on the wrong side of the edge (created
+    // moments around the cutoff) is met at the next step, or at the next round.
+    const bound = (before: number) => lastIdBefore(db, CREATED, before);
     const successBound = await bound(policy.successBefore);
     const failureBound = await bound(policy.failureBefore);
     let removed = 0;
