@@ -143,6 +143,15 @@ for (const dialect of DIALECTS) {
           newestFirst((id) => stateOf.get(id) === 'discarded'),
         );
         assert.deepEqual(await pages({ since: Date.now() + HOUR }, 4), [], 'nothing received after now');
+        assert.deepEqual(
+          await pages({ status: 'delivered', category: 'retry' }, 4),
+          [],
+          'a delivered delivery has no category',
+        );
+        assert.deepEqual(
+          await store.deliveryLog.replay('dst_list', [source.id], { status: 'delivered', category: 'retry' }),
+          { requeued: 0, created: 0 },
+        );
       } finally {
         await dispose();
       }

@@ -147,7 +147,9 @@ export function createDeliveryLogRepository(db: Kysely<Database>): DeliveryLogRe
     async list(destinationId, filter, { limit, before }) {
       // One statement, so that every state is read at the same moment: a delivery that changes state while
       // the page is read is listed once, not twice or not at all.
-      const [first, ...rest] = statesToList(filter).map((state) =>
+      const states = statesToList(filter);
+      if (states.length === 0) return [];
+      const [first, ...rest] = states.map((state) =>
         db
           .selectFrom(
             deliveryPage(db, destinationId, filter, state, { limit, before })

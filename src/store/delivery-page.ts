@@ -11,9 +11,13 @@ export const DELIVERY_STATES = ['pending', 'leased', 'delivered', 'discarded', '
  * filter leaves delivered ones out instead of walking them all to find none.
  */
 export function statesToList(filter: DeliveryFilter): readonly string[] {
-  if (filter.status !== undefined) return [filter.status];
-  if (filter.category !== undefined) return DELIVERY_STATES.filter((state) => state !== 'delivered');
-  return DELIVERY_STATES;
+  const states = filter.status !== undefined ? [filter.status] : DELIVERY_STATES;
+  return filter.category !== undefined ? states.filter(mayHaveCategory) : states;
+}
+
+/** Whether deliveries in this state can have a category: every state but delivered. */
+export function mayHaveCategory(state: string): boolean {
+  return state !== 'delivered';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { audited } from './audited-write.ts';
 import type { DeliveryFilter } from './delivery-log-repository.ts';
+import { mayHaveCategory } from './delivery-page.ts';
 import { ORDER_MARGIN_MS, lastIdBefore } from './last-id-before.ts';
 import { matchingDeliveries } from './matching-deliveries.ts';
 import type { Database } from './schema.ts';
@@ -133,7 +134,10 @@ export function createReplay(
     const states = filter.status === undefined ? ['dead', 'discarded'] : [filter.status];
     const started = Date.now();
     let requeued = 0;
-    for (const state of states.filter((s) => REPLAYABLE.includes(s))) {
+    const replayable = states.filter(
+      (s) => REPLAYABLE.includes(s) && (filter.category === undefined || mayHaveCategory(s)),
+    );
+    for (const state of replayable) {
       requeued += await walk(0, (after) => requeueStep(destinationId, state, filter, started, after));
     }
     let created = 0;
