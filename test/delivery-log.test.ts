@@ -218,6 +218,45 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('purges each destination in turn, however many kept deliveries another has', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const { workspaceId } = await store.access.bootstrap({});
+        const source = await store.sources.create(workspaceId, 'Web');
+        // The purge visits destinations in id order: `first` comes first.
+        const [first, second] = [
+          await createDestination(store, workspaceId, [source.id]),
+          await createDestination(store, workspaceId, [source.id]),
+        ].sort();
+        const base = Date.now();
+        mock.timers.enable({ apis: ['Date'], now: base - 3 * HOUR + MINUTE });
+        try {
+          // The second's 5 deliveries were delivered 3 hours ago: past a 1-hour cutoff.
+          await ingest(store, source.id, second, 5, base - 3 * HOUR, 'old');
+          await settleAll(store, second!, () => ({ state: 'delivered', category: null }));
+          // The first's 30 were created as long ago but delivered just now (replayed): kept.
+          mock.timers.setTime(base);
+          await ingest(store, source.id, first, 30, base - 3 * HOUR, 'kept');
+          await settleAll(store, first!, () => ({ state: 'delivered', category: null }));
+          const step = async () =>
+            (
+              await store.deliveryLog.purge(
+                { successBefore: base - HOUR, failureBefore: 0, eventsBefore: 0 },
+                10,
+              )
+            ).removed;
+          // Ten looked at per step: the first's kept ones fill a step, and the next step begins at the second.
+          assert.equal((await step()) + (await step()), 5);
+          assert.equal((await store.deliveryLog.list(second!, {}, { limit: 50 })).length, 0);
+          assert.equal((await store.deliveryLog.list(first!, {}, { limit: 50 })).length, 30);
+        } finally {
+          mock.timers.reset();
+        }
+      } finally {
+        await dispose();
+      }
+    });
+
     it('replays a time window for a new destination from its sources’ events in it, and no others', async () => {
       const { store, dispose } = await openTestStore(dialect);
       try {
@@ -235,11 +274,14 @@ for (const dialect of DIALECTS) {
         }
         await ingest(store, web.id, undefined, 200, now - 30 * MINUTE, 'after');
         const window = { since: now - 2 * HOUR, until: now - HOUR };
+        // Just outside the window, among the ids it looks at (ids and times may be out of order by a little).
+        await ingest(store, web.id, undefined, 10, window.since - 30_000, 'edge-before');
+        await ingest(store, web.id, undefined, 10, window.until, 'edge-until');
         assert.deepEqual(await store.deliveryLog.replay('dst_new', [web.id, app.id], window), {
           requeued: 0,
           created: 1_200,
         });
-        const created = await store.deliveryLog.list('dst_new', {}, { limit: 200 });
+        const created = await store.deliveryLog.list('dst_new', {}, { limit: 2_000 });
         assert.ok(
           created.every((d) => /^(web|app)\d-/.test(d.messageId)),
           'only the window’s events, of its sources',

@@ -7,17 +7,24 @@ import type { Database } from './schema.ts';
 export const DELIVERY_STATES = ['pending', 'leased', 'delivered', 'discarded', 'dead'] as const;
 
 /**
- * The states a listing looks in. A delivered delivery has no category (settle-outcome.ts), so a category
- * filter leaves delivered ones out instead of walking them all to find none.
+ * The states a listing looks in: with a category, only those whose deliveries can have it, instead of walking
+ * a whole state to find none.
  */
 export function statesToList(filter: DeliveryFilter): readonly string[] {
   const states = filter.status !== undefined ? [filter.status] : DELIVERY_STATES;
-  return filter.category !== undefined ? states.filter(mayHaveCategory) : states;
+  const category = filter.category;
+  return category !== undefined ? states.filter((state) => mayHaveCategory(state, category)) : states;
 }
 
-/** Whether deliveries in this state can have a category: every state but delivered. */
-export function mayHaveCategory(state: string): boolean {
-  return state !== 'delivered';
+/**
+ * Whether a delivery in this state can have this category (classify.ts, settle-outcome.ts): a delivered one
+ * has none; one waiting for a retry, being retried or dead after its retries has `retry`; a discarded one
+ * has the category it was discarded with, never `retry`.
+ */
+export function mayHaveCategory(state: string, category: string): boolean {
+  if (state === 'delivered') return false;
+  if (state === 'discarded') return category !== 'retry';
+  return category === 'retry';
 }
 
 /**

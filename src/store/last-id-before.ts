@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
 /** More than ids and their times are ever out of order: how far a caller that must find every row widens. */
-export const ORDER_MARGIN_MS = 60_000;
+export const ORDER_MARGIN_MS = 5 * 60_000;
 
 /** A table whose ids grow with a time column, and that column. */
 export type TimedIds =

@@ -116,14 +116,13 @@ export function createReplay(
     const events = await query.execute();
     const next = last < ids.upTo ? { after: last, upTo: ids.upTo } : undefined;
     if (events.length === 0) return { done: 0, next };
-    // Read outside the transaction: the insert checks again that each delivery is missing.
+    // Read outside the transaction: the insert skips any delivery that exists by then (ON CONFLICT).
     return audited(db, async (trx) => {
       const now = Date.now();
       const result = await sql`
         INSERT INTO deliveries (event_id, destination_id, state, run_at, attempts, crash_count, created_at, updated_at)
         SELECT e.id, ${destinationId}, 'pending', ${now}, 0, 0, ${now}, ${now} FROM events e
         WHERE e.id IN (${sql.join(events.map((e) => Number(e.id)))})
-          AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.event_id = e.id AND x.destination_id = ${destinationId})
         ON CONFLICT (event_id, destination_id) DO NOTHING`.execute(trx);
       const created = Number(result.numAffectedRows ?? 0);
       return { done: created, numInsertedOrUpdatedRows: created, next };
@@ -135,7 +134,7 @@ export function createReplay(
     const started = Date.now();
     let requeued = 0;
     const replayable = states.filter(
-      (s) => REPLAYABLE.includes(s) && (filter.category === undefined || mayHaveCategory(s)),
+      (s) => REPLAYABLE.includes(s) && (filter.category === undefined || mayHaveCategory(s, filter.category)),
     );
     for (const state of replayable) {
       requeued += await walk(0, (after) => requeueStep(destinationId, state, filter, started, after));

@@ -40,6 +40,7 @@ export function createRetentionPurge(
   // yet when the walk went past, are looked at again in the next round.
   const deliveriesFrom = new Map<string, number>();
   let deliveriesRoundStarted = 0;
+  let deliveriesTurn = 0;
 
   const deleteIds = async (table: 'attempts' | 'deliveries' | 'events', ids: readonly number[]) =>
     ids.length === 0
@@ -84,7 +85,10 @@ export function createRetentionPurge(
     const failureBound = await bound(policy.failureBefore);
     let removed = 0;
     let examined = 0;
-    for (const destinationId of withDeliveries) {
+    // Each step starts at the next destination: one whose kept deliveries fill a step's budget (a replay of a
+    // million old ones) does not hold back the others' purge until it is walked through.
+    const start = deliveriesTurn++ % Math.max(1, withDeliveries.length);
+    for (const destinationId of [...withDeliveries.slice(start), ...withDeliveries.slice(0, start)]) {
       if (examined >= limit) break;
       if (!existing.has(destinationId)) {
         // Deleted: every delivery goes, whatever its state.

@@ -5,6 +5,8 @@
 import type { MigrationStatements } from './migration-statements.ts';
 
 export const deliveryListing: MigrationStatements = () => [
-  `DROP INDEX deliveries_destination_state`,
+  // Built before the old one goes: on Postgres, dropping first would hold a lock that stops reads too for
+  // the whole build.
   `CREATE INDEX deliveries_destination_state_id ON deliveries (destination_id, state, id)`,
+  `DROP INDEX deliveries_destination_state`,
 ];
