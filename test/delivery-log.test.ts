@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import type { Settlement } from '../src/store/delivery-queue.ts';
 import type { Store } from '../src/store/store.ts';
-import { DIALECTS, openTestStore, skipReason } from './helpers/test-stores.ts';
+import { DIALECTS, createTestDestination, openTestStore, skipReason } from './helpers/test-stores.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -30,26 +30,6 @@ async function ingest(
       deliveries: destinationId === undefined ? [] : [{ destinationId, payload: null }],
     })),
   );
-}
-
-/** A destination of its own function: retention deletes every delivery of a destination that does not exist. */
-async function createDestination(store: Store, workspaceId: string, sourceIds: string[]) {
-  const { fn, version } = await store.functions.create(
-    { workspaceId, displayName: 'Fn', description: '', testSettings: '{}' },
-    { code: 'async function onTrack() {}', settings: '[]', author: 'test', handlers: ['onTrack'] },
-  );
-  const destination = await store.destinations.create({
-    workspaceId,
-    functionId: fn.id,
-    versionId: version.id,
-    name: 'X',
-    enabled: true,
-    settings: '{}',
-    filters: '[]',
-    sourceIds,
-    retrySchedule: null,
-  });
-  return destination.id;
 }
 
 /** Claims every due delivery of the destination and settles each as `outcome(i)` says (undefined: leased). */
@@ -162,7 +142,7 @@ for (const dialect of DIALECTS) {
       try {
         const { workspaceId } = await store.access.bootstrap({});
         const source = await store.sources.create(workspaceId, 'Web');
-        const destinationId = await createDestination(store, workspaceId, [source.id]);
+        const destinationId = await createTestDestination(store, workspaceId, [source.id]);
         const start = Date.now();
         // Created 10 minutes ago and delivered now (late, after retries).
         await ingest(store, source.id, destinationId, 5, start - 10 * MINUTE, 'late');
@@ -192,7 +172,7 @@ for (const dialect of DIALECTS) {
       try {
         const { workspaceId } = await store.access.bootstrap({});
         const source = await store.sources.create(workspaceId, 'Web');
-        const destinationId = await createDestination(store, workspaceId, [source.id]);
+        const destinationId = await createTestDestination(store, workspaceId, [source.id]);
         const base = Date.now();
         const purge = (successBefore: number) =>
           store.deliveryLog.purge({ successBefore, failureBefore: 0, eventsBefore: 0 }, 1_000);
@@ -225,8 +205,8 @@ for (const dialect of DIALECTS) {
         const source = await store.sources.create(workspaceId, 'Web');
         // The purge visits destinations in id order: `first` comes first.
         const [first, second] = [
-          await createDestination(store, workspaceId, [source.id]),
-          await createDestination(store, workspaceId, [source.id]),
+          await createTestDestination(store, workspaceId, [source.id]),
+          await createTestDestination(store, workspaceId, [source.id]),
         ].sort();
         const base = Date.now();
         mock.timers.enable({ apis: ['Date'], now: base - 3 * HOUR + MINUTE });

@@ -5,7 +5,13 @@ import type { ClaimedDelivery } from '../src/store/delivery-queue.ts';
 import { hashToken } from '../src/store/hash-token.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { EventRow } from '../src/store/store.ts';
-import { DIALECTS, createTestTarget, openTestStore, skipReason } from './helpers/test-stores.ts';
+import {
+  DIALECTS,
+  createTestDestination,
+  createTestTarget,
+  openTestStore,
+  skipReason,
+} from './helpers/test-stores.ts';
 
 function row(sourceId: string, messageId: string, extra: Partial<EventRow> = {}): EventRow {
   const body = JSON.stringify({ type: 'track', messageId, userId: 'u1', event: 'Clicked' });
@@ -166,21 +172,7 @@ for (const dialect of DIALECTS) {
       try {
         const { workspaceId } = await store.access.bootstrap({});
         const source = await store.sources.create(workspaceId, 'Web');
-        const { fn, version } = await store.functions.create(
-          { workspaceId, displayName: 'Fn', description: '', testSettings: '{}' },
-          { code: 'async function onTrack() {}', settings: '[]', author: 'test', handlers: ['onTrack'] },
-        );
-        const destination = await store.destinations.create({
-          workspaceId,
-          functionId: fn.id,
-          versionId: version.id,
-          name: 'X',
-          enabled: true,
-          settings: '{}',
-          filters: '[]',
-          sourceIds: [source.id],
-          retrySchedule: null,
-        });
+        const destination = { id: await createTestDestination(store, workspaceId, [source.id]) };
         const withDelivery = (id: string, destinationId = destination.id) => ({
           ...row(source.id, id),
           deliveries: [{ destinationId, payload: null }],

@@ -19,10 +19,10 @@ const REPLAYABLE = ['dead', 'discarded', 'delivered'];
  * the server's event loop) for as long as it took; instead each step re-queues up to STEP deliveries, or
  * creates up to STEP missing ones, in a transaction of its own, and the event loop turns between steps.
  * Deliveries are walked per state in the order of the (destination_id, state, id) index, events by slices of
- * ids (those of the time window, found by lastIdBefore), each from where the last step stopped. A re-queued delivery leaves its
- * state, and the walk only goes forward, so it is not met, and sent, twice even if it fails again meanwhile. The first step that changes something carries the request's
- * audit event. Stopped half-way (a crash), a replay has re-queued what it reports so far, and running it
- * again does the rest.
+ * ids (those of the time window, found by lastIdBefore), each from where the last step stopped. A re-queued
+ * delivery leaves its state, and the walk only goes forward, so it is not met, and sent, twice even if it
+ * fails again meanwhile. The first step that changes something carries the request's audit event. Stopped
+ * half-way (a crash), a replay has re-queued what it reports so far, and running it again does the rest.
  */
 export function createReplay(
   db: Kysely<Database>,

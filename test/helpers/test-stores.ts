@@ -61,6 +61,30 @@ export async function openTestStore(
   };
 }
 
+/** A destination of a one-handler (onTrack) function of its own, connected to the sources; returns its id. */
+export async function createTestDestination(
+  store: Store,
+  workspaceId: string,
+  sourceIds: string[],
+): Promise<string> {
+  const { fn, version } = await store.functions.create(
+    { workspaceId, displayName: 'Fn', description: '', testSettings: '{}' },
+    { code: 'async function onTrack() {}', settings: '[]', author: 'test', handlers: ['onTrack'] },
+  );
+  const destination = await store.destinations.create({
+    workspaceId,
+    functionId: fn.id,
+    versionId: version.id,
+    name: 'X',
+    enabled: true,
+    settings: '{}',
+    filters: '[]',
+    sourceIds,
+    retrySchedule: null,
+  });
+  return destination.id;
+}
+
 async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

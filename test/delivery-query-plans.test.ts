@@ -9,9 +9,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
-import { createDeliveryLogRepository } from './delivery-log-repository.ts';
-import type { Database } from './schema.ts';
-import { SQLITE_FILE_NAME, openSqliteStore } from './sqlite/open-sqlite-store.ts';
+import { createDeliveryLogRepository } from '../src/store/delivery-log-repository.ts';
+import type { Database } from '../src/store/schema.ts';
+import { SQLITE_FILE_NAME, openSqliteStore } from '../src/store/sqlite/open-sqlite-store.ts';
+import { createTestDestination } from './helpers/test-stores.ts';
 
 const HOUR = 3_600_000;
 
@@ -21,21 +22,7 @@ async function seededStore(dir: string) {
   try {
     const { workspaceId } = await store.access.bootstrap({});
     const source = await store.sources.create(workspaceId, 'Web');
-    const { fn, version } = await store.functions.create(
-      { workspaceId, displayName: 'Fn', description: '', testSettings: '{}' },
-      { code: 'async function onTrack() {}', settings: '[]', author: 'test', handlers: ['onTrack'] },
-    );
-    const destination = await store.destinations.create({
-      workspaceId,
-      functionId: fn.id,
-      versionId: version.id,
-      name: 'X',
-      enabled: true,
-      settings: '{}',
-      filters: '[]',
-      sourceIds: [source.id],
-      retrySchedule: null,
-    });
+    const destinationId = await createTestDestination(store, workspaceId, [source.id]);
     const received = Date.now() - 48 * HOUR;
     await store.events.insertMany(
       Array.from({ length: 30 }, (_, i) => ({
@@ -46,11 +33,11 @@ async function seededStore(dir: string) {
         anonymousId: null,
         receivedAt: received + i,
         body: '{}',
-        deliveries: [{ destinationId: destination.id, payload: null }],
+        deliveries: [{ destinationId, payload: null }],
       })),
     );
     const now = Date.now();
-    const claimed = await store.deliveries.claim(destination.id, 30, now, now + 60_000);
+    const claimed = await store.deliveries.claim(destinationId, 30, now, now + 60_000);
     const states = ['delivered', 'discarded', 'dead'] as const;
     await store.deliveries.settle(
       claimed.slice(0, 24).map((c, i) => ({
@@ -67,7 +54,7 @@ async function seededStore(dir: string) {
         count: undefined,
       })),
     );
-    return { destinationId: destination.id, sourceId: source.id, received };
+    return { destinationId, sourceId: source.id, received };
   } finally {
     await store.close();
   }
